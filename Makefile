@@ -1,0 +1,32 @@
+# The project's verbs. Every target bootstraps .venv first, so each works on a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN = $(VENV)/bin
+DEMO_QUESTION ?= What did Churkin say about sanctions?
+
+.PHONY: setup demo test lint typecheck eval bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/newsdesk ingest examples/articles
+	$(BIN)/newsdesk ask "$(DEMO_QUESTION)"
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy bot ingest
+
+clean:
+	rm -rf .newsdesk .pytest_cache .ruff_cache .mypy_cache

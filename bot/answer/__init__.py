@@ -1,0 +1,1 @@
+"""Answer layer: passages in, `Answer` (text with [n] markers + citations) out."""

@@ -1,0 +1,182 @@
+"""The `newsdesk` command: parses, calls the core, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from bot.answer.citations import answer_dict, source_line
+from bot.config import Settings
+from bot.errors import NewsdeskError
+from bot.models import Answer
+from bot.retrieve import Filters
+
+log = logging.getLogger("newsdesk")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError lists every bad field
+        raise NewsdeskError(f"invalid settings: {exc}".splitlines()[0] + " (check your environment or .env)") from exc
+
+
+def _core(check_model: bool = True) -> Any:
+    from bot.core import Newsdesk
+
+    return Newsdesk(_settings(), check_model=check_model)
+
+
+class NewsdeskGroup(click.Group):
+    """Turns domain errors into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsdeskError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=NewsdeskGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
+def main(verbose: bool) -> None:
+    """Newsdesk: ask your news coverage questions, get cited answers."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--source", default=None, help="Source name to record for every article (e.g. BBC).")
+@click.option("--dry-run", is_flag=True, help="Load and check everything, store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def ingest(inputs: tuple[str, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
+    """Add articles from files, folders, globs or URLs (txt, md, html, json, jsonl)."""
+    core = _core()
+    report = core.ingestor().run(inputs, source=source, dry_run=dry_run, progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        for reason in report.failed:
+            click.echo(f"failed: {reason}", err=True)
+        for label in report.repaired:
+            click.echo(f"repaired a half-written article: {label}", err=True)
+        click.echo(report.summary())
+    sys.exit(0 if report.ok else 1)
+
+
+def _parse_date(value: str | None, flag: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise NewsdeskError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def print_answer(answer: Answer) -> None:
+    click.echo(answer.text)
+    if answer.notice:
+        click.echo(f"\n({answer.notice})")
+    if answer.citations:
+        click.echo("\nSources")
+        for citation in answer.citations:
+            click.echo(source_line(citation))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--since", default=None, help="Only articles published on or after YYYY-MM-DD.")
+@click.option("--until", default=None, help="Only articles published on or before YYYY-MM-DD.")
+@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def ask(question: str, k: int | None, since: str | None, until: str | None, source: str | None, as_json: bool) -> None:
+    """Answer a question from the coverage, with citations."""
+    if not question.strip():
+        raise NewsdeskError('the question is empty; ask something, e.g. newsdesk ask "What did Churkin say?"')
+    filters = Filters(_parse_date(since, "--since"), _parse_date(until, "--until"), source)
+    answer = _core().ask(question, k=k, filters=filters)
+    if as_json:
+        click.echo(json.dumps(answer_dict(answer), ensure_ascii=False))
+    else:
+        print_answer(answer)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def sources(as_json: bool) -> None:
+    """List the stored articles: id, title, source, date, chunks."""
+    articles = _core().sources()
+    if as_json:
+        rows = [
+            {
+                "id": a.ref.article_id,
+                "title": a.ref.title,
+                "source": a.ref.source,
+                "published": a.ref.published,
+                "url": a.ref.url,
+                "chunks": a.chunks,
+            }
+            for a in articles
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for a in articles:
+        published = a.ref.published or "-" * 10
+        click.echo(f"{a.ref.article_id}  {published:10}  {a.chunks:3}  {a.ref.source or '-'}  {a.ref.title}")
+    click.echo(f"{len(articles)} articles")
+
+
+@main.command()
+@click.argument("id_or_url")
+def remove(id_or_url: str) -> None:
+    """Remove one article (id from `newsdesk sources`, or its URL)."""
+    from ingest.identity import article_id_from_user
+
+    article_id = article_id_from_user(id_or_url)
+    removed = _core().remove(article_id)
+    if not removed:
+        raise NewsdeskError(f"no article {id_or_url!r} in the store; `newsdesk sources` lists the ids")
+    click.echo(f"removed {article_id} ({removed} chunks)")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def stats(as_json: bool) -> None:
+    """Counts of articles and chunks, sources, date range, embedding model."""
+    result = _core().stats()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"articles: {result.articles}\nchunks: {result.chunks}\nstore: {result.store}")
+    click.echo(f"embeddings: {result.embedding_model}")
+    if result.oldest:
+        click.echo(f"dates: {result.oldest} .. {result.newest}")
+    for name, count in result.sources.items():
+        click.echo(f"  {name}: {count}")
+
+
+@main.command()
+def reindex() -> None:
+    """Re-embed every chunk with the configured embedding model (after changing NEWSDESK_EMBEDDINGS)."""
+    from tqdm import tqdm
+
+    core = _core(check_model=False)
+    total = core.store.count()
+    with tqdm(total=total, desc="Re-embedding", unit="chunk", disable=not sys.stderr.isatty()) as bar:
+        count = core.store.recreate_with(core.store.embedding_model, core.embedder.embed_documents, progress=bar.update)
+    click.echo(f"re-embedded {count} chunks with {core.store.embedding_model}")
+
+
+if __name__ == "__main__":
+    main()

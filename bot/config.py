@@ -1,0 +1,166 @@
+"""Settings: the only place that reads the environment (and `.env`).
+
+One `Settings` object is built at the edge (CLI, Slack entry point) and passed
+down explicitly, so tests can build their own without touching `os.environ`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every field is documented in `.env.example`; a test keeps the two in step."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSDESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- store -----------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path(".newsdesk"),
+        description="Folder of the embedded Chroma store, lexical index cache and feedback DB.",
+    )
+    collection: str = Field(
+        default="newsdesk",
+        pattern=r"^[a-zA-Z0-9._-]{3,512}$",
+        description="Chroma collection that holds the chunks.",
+    )
+    chroma_host: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHROMA_HOST", "NEWSDESK_CHROMA_HOST"),
+        description="Host of a Chroma server; unset = embedded store in data_dir.",
+    )
+    chroma_port: int = Field(
+        default=8000,
+        validation_alias=AliasChoices("CHROMA_PORT", "NEWSDESK_CHROMA_PORT"),
+        description="Port of the Chroma server.",
+    )
+    chroma_ssl: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("CHROMA_SSL", "NEWSDESK_CHROMA_SSL"),
+        description="Use HTTPS to reach the Chroma server.",
+    )
+    chroma_tenant: str = Field(
+        default="default_tenant",
+        validation_alias=AliasChoices("CHROMA_TENANT", "NEWSDESK_CHROMA_TENANT"),
+        description="Chroma tenant.",
+    )
+    chroma_database: str = Field(
+        default="default_database",
+        validation_alias=AliasChoices("CHROMA_DATABASE", "NEWSDESK_CHROMA_DATABASE"),
+        description="Chroma database.",
+    )
+    chroma_auth_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHROMA_AUTH_TOKEN", "NEWSDESK_CHROMA_AUTH_TOKEN"),
+        description="Token sent to the Chroma server (see chroma_auth_header).",
+    )
+    chroma_auth_header: str = Field(
+        default="Authorization",
+        validation_alias=AliasChoices("CHROMA_AUTH_HEADER", "NEWSDESK_CHROMA_AUTH_HEADER"),
+        description="Header that carries the token: Authorization (sent as Bearer) or X-Chroma-Token.",
+    )
+
+    # --- embeddings ------------------------------------------------------
+    embeddings: Literal["local", "openai"] = Field(
+        default="local",
+        description="local = all-MiniLM-L6-v2 on this machine; openai = OpenAI embeddings API.",
+    )
+    openai_embedding_model: str = Field(
+        default="text-embedding-3-small",
+        description="Embedding model used when embeddings=openai.",
+    )
+
+    # --- LLM -------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "NEWSDESK_OPENAI_API_KEY"),
+        description="Enables LLM-written answers (and OpenAI embeddings if chosen).",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "NEWSDESK_OPENAI_BASE_URL"),
+        description="Any OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama.",
+    )
+    llm_model: str = Field(default="gpt-4.1-mini", description="Chat model that writes answers.")
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_timeout_s: float = Field(default=30.0, gt=0, description="Seconds before an LLM request is abandoned.")
+    llm_max_retries: int = Field(default=1, ge=0, description="Retries on transient LLM errors.")
+    llm_context_tokens: int = Field(default=3000, gt=100, description="Token budget for the passages sent to the LLM.")
+
+    # --- ingest ----------------------------------------------------------
+    chunk_size: int = Field(default=800, gt=100, description="Target characters per chunk.")
+    chunk_overlap: int = Field(default=200, ge=0, description="Characters shared by neighbouring chunks.")
+    max_file_mb: float = Field(default=20.0, gt=0, description="Files and downloads larger than this are refused.")
+    fetch_timeout_s: float = Field(default=20.0, gt=0, description="Seconds allowed for fetching one URL.")
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Allow fetching URLs on private, loopback or link-local addresses (tests only).",
+    )
+
+    # --- answering -------------------------------------------------------
+    top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
+    min_relevance: float = Field(
+        default=0.45,
+        ge=0.0,
+        le=1.0,
+        description="Answers below this sentence relevance say the coverage doesn't cover it.",
+    )
+
+    # --- Slack -----------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN", "NEWSDESK_SLACK_BOT_TOKEN"),
+        description="Bot token (xoxb-...).",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "NEWSDESK_SLACK_APP_TOKEN"),
+        description="App-level token (xapp-...) for Socket Mode.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "NEWSDESK_SLACK_SIGNING_SECRET"),
+        description="Verifies Events API requests in --http mode.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("SLACK_API_URL", "NEWSDESK_SLACK_API_URL"),
+        description="Slack Web API base URL (GovSlack, tests).",
+    )
+    admins: str = Field(
+        default="",
+        description="Comma-separated Slack user ids allowed to run /newsdesk ingest.",
+    )
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def env_names(self) -> dict[str, str]:
+        """Field name -> the environment variable a user sets (first alias, else prefixed name)."""
+        names: dict[str, str] = {}
+        for field_name, info in type(self).model_fields.items():
+            alias = info.validation_alias
+            if isinstance(alias, AliasChoices):
+                names[field_name] = str(alias.choices[0])
+            else:
+                names[field_name] = f"NEWSDESK_{field_name.upper()}"
+        return names

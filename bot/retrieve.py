@@ -1,0 +1,143 @@
+"""Hybrid retrieval: Chroma's dense search fused with BM25 by weighted reciprocal rank.
+
+Dense search finds paraphrases; BM25 finds rare names ("Churkin") that a small
+embedding model blurs. Reciprocal-rank fusion needs no score calibration
+between the two, and the weights let the eval tune what each side buys.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+
+from bot.lexical import LexicalCache
+from bot.models import Passage
+from bot.store import Meta, Store, article_ref, day_number
+from bot.text import query_terms
+
+Mode = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date | None = None
+    until: date | None = None
+    source: str | None = None
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.since:
+            clauses.append({Meta.PUBLISHED_DAY: {"$gte": day_number(self.since)}})
+        if self.until:
+            clauses.append({Meta.PUBLISHED_DAY: {"$lte": day_number(self.until)}})
+        if self.source:
+            clauses.append({Meta.SOURCE: self.source})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    dense: float = 1.0
+    lexical: float = 1.0
+
+
+def _cosine(left: list[float], right: list[float]) -> float:
+    dot = sum(a * b for a, b in zip(left, right, strict=True))
+    norm = math.sqrt(sum(a * a for a in left)) * math.sqrt(sum(b * b for b in right))
+    return dot / norm if norm else 0.0
+
+
+class Retriever:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embeddings,
+        lexical: LexicalCache,
+        weights: FusionWeights | None = None,
+        per_article: int = 2,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.weights = weights or FusionWeights()
+        self.per_article = per_article
+
+    def search(
+        self,
+        question: str,
+        k: int,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        query_vector: list[float] | None = None,
+    ) -> list[Passage]:
+        """Top-k passages, at most `per_article` from one article, each with its dense similarity."""
+        filters = filters or Filters()
+        pool = max(k * 5, 30)
+        vector = query_vector if query_vector is not None else self.embedder.embed_query(question)
+        dense_hits: list[tuple[str, str, dict[str, Any], float]] = []
+        lexical_hits: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            dense_hits = self.store.dense_query(vector, pool, filters.where())
+        if mode in ("hybrid", "lexical"):
+            lexical_hits = self.lexical.get().search(
+                query_terms(question),
+                pool,
+                source=filters.source,
+                since_day=day_number(filters.since) if filters.since else None,
+                until_day=day_number(filters.until) if filters.until else None,
+            )
+        fused: dict[str, float] = {}
+        for rank, (cid, _doc, _meta, _sim) in enumerate(dense_hits):
+            fused[cid] = fused.get(cid, 0.0) + self.weights.dense / (RRF_K + rank + 1)
+        for rank, (cid, _score) in enumerate(lexical_hits):
+            fused[cid] = fused.get(cid, 0.0) + self.weights.lexical / (RRF_K + rank + 1)
+        ordered = sorted(fused, key=lambda cid: fused[cid], reverse=True)
+
+        known = {cid: (doc, meta, sim) for cid, doc, meta, sim in dense_hits}
+        lexical_scores = dict(lexical_hits)
+        chosen: list[str] = []
+        per_article: dict[str, int] = {}
+        missing: list[str] = []
+        for cid in ordered:
+            article_id = cid.split(":", 1)[0]
+            if per_article.get(article_id, 0) >= self.per_article:
+                continue
+            per_article[article_id] = per_article.get(article_id, 0) + 1
+            chosen.append(cid)
+            if cid not in known:
+                missing.append(cid)
+            if len(chosen) == k:
+                break
+        if missing:  # lexical-only hits: fetch text and vectors so every passage has a dense similarity
+            rows = self.store.chunks_by_ids(missing)
+            vectors = self.store.embeddings_of(missing)
+            for cid in missing:
+                if cid in rows:
+                    doc, meta = rows[cid]
+                    known[cid] = (doc, meta, _cosine(vector, vectors[cid]) if cid in vectors else 0.0)
+        passages: list[Passage] = []
+        for cid in chosen:
+            if cid not in known:
+                continue  # removed between the lexical read and now
+            doc, meta, similarity = known[cid]
+            passages.append(
+                Passage(
+                    chunk_id=cid,
+                    article=article_ref(meta),
+                    text=doc,
+                    chunk_index=int(meta.get(Meta.CHUNK_INDEX, 0)),
+                    start=int(meta.get(Meta.START, 0)),
+                    end=int(meta.get(Meta.END, 0)),
+                    score=fused[cid],
+                    dense_similarity=similarity,
+                    lexical_score=lexical_scores.get(cid),
+                )
+            )
+        return passages

@@ -1,0 +1,134 @@
+"""Ingest is idempotent, replaces changed articles, removes cleanly, keeps BM25 in step with Chroma."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.core import Newsdesk
+from bot.store import Meta
+from ingest.chunk import chunk_article
+from ingest.identity import canonical_url, to_article
+from ingest.loaders import RawArticle
+from tests.conftest import SEED_DIR
+
+
+def _write(path: Path, title: str, body: str, **front: str) -> Path:
+    header = "".join(f"{key}: {value}\n" for key, value in front.items())
+    path.write_text(f"---\ntitle: {title}\n{header}---\n{body}\n" if front or title else body)
+    return path
+
+
+def _chunks_by_article(desk: Newsdesk) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for cid, _doc, meta in desk.store.iter_chunks(include_documents=False):
+        found.setdefault(str(meta[Meta.ARTICLE_ID]), set()).add(cid)
+    return found
+
+
+def test_reingesting_unchanged_article_changes_nothing(desk: Newsdesk) -> None:
+    first = desk.ingestor().run([str(SEED_DIR)])
+    assert len(first.added) == 1 and first.chunks_written > 0
+    generation = desk.store.generation()
+    before = _chunks_by_article(desk)
+    again = desk.ingestor().run([str(SEED_DIR), str(SEED_DIR / "russia-syria-intervention.txt")])
+    assert (again.added, again.updated, len(again.unchanged), again.failed) == ([], [], 1, [])
+    assert _chunks_by_article(desk) == before
+    assert desk.store.generation() == generation
+
+
+def test_changed_article_replaces_all_its_old_chunks(desk: Newsdesk, tmp_path: Path) -> None:
+    body = " ".join(f"Sentence number {i} says the council met about the bridge." for i in range(120))
+    path = _write(tmp_path / "bridge.md", "Council and the bridge", body, url="https://example.com/bridge")
+    desk.ingestor().run([str(path)])
+    old = _chunks_by_article(desk)
+    assert len(old) == 1 and len(next(iter(old.values()))) > 3
+    _write(
+        tmp_path / "bridge.md",
+        "Council and the bridge",
+        "The council cancelled the bridge.",
+        url="https://example.com/bridge",
+    )
+    report = desk.ingestor().run([str(path)])
+    assert len(report.updated) == 1 and not report.added
+    new = _chunks_by_article(desk)
+    assert list(new) == list(old)  # same article id: the canonical URL
+    (chunk_ids,) = new.values()
+    assert len(chunk_ids) == 1 and not chunk_ids & next(iter(old.values()))
+    assert desk.ask("What happened to the bridge?").citations[0].quote == "The council cancelled the bridge."
+
+
+def test_edited_local_file_without_url_replaces_its_old_version(desk: Newsdesk, tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Harbour reopens\n\nThe harbour reopened on Monday after storm repairs.")
+    desk.ingestor().run([str(path)])
+    path.write_text("Harbour reopens\n\nThe harbour reopened on Tuesday after storm repairs.")
+    report = desk.ingestor().run([str(path)])
+    assert len(report.updated) == 1
+    assert [a.ref.title for a in desk.sources()] == ["Harbour reopens"]
+
+
+def test_remove_deletes_chunks_and_lexical_entries(desk: Newsdesk, tmp_path: Path) -> None:
+    desk.ingestor().run([str(SEED_DIR)])
+    other = _write(tmp_path / "o.md", "Weather", "Rain is expected across the north tomorrow.", source="Met")
+    desk.ingestor().run([str(other)])
+    seed_id = next(a.ref.article_id for a in desk.sources() if a.ref.title.startswith("Russia"))
+    assert any(cid.startswith(seed_id) for cid in desk.lexical.get().chunk_ids)
+    assert desk.remove(seed_id) > 0
+    assert [a.ref.title for a in desk.sources()] == ["Weather"]
+    lexical_ids = set(desk.lexical.get().chunk_ids)
+    chroma_ids = {cid for cid, _d, _m in desk.store.iter_chunks(include_documents=False)}
+    assert lexical_ids == chroma_ids
+    assert not desk.ask("What did Churkin say about sanctions?").found
+
+
+def test_half_written_article_is_repaired_on_next_run(desk: Newsdesk, tmp_path: Path) -> None:
+    body = " ".join(f"Line {i} of the long report on the port strike and its costs." for i in range(100))
+    path = _write(tmp_path / "strike.md", "Port strike", body, url="https://example.com/strike")
+    desk.ingestor().run([str(path)])
+    ids = sorted(next(iter(_chunks_by_article(desk).values())))
+    desk.store.delete_chunks(ids[: len(ids) // 2])  # what a kill mid-write leaves
+    report = desk.ingestor().run([str(path)])
+    assert len(report.repaired) == 1
+    assert sorted(next(iter(_chunks_by_article(desk).values()))) == ids
+
+
+def test_chunks_are_exact_slices_with_offsets_and_overlap() -> None:
+    text = " ".join(f"This is sentence {i}, which talks about the economy and prices." for i in range(60))
+    article = to_article(RawArticle(title="T", text=text))
+    chunks = chunk_article(article, 300, 100)
+    assert len(chunks) > 5
+    for chunk in chunks:
+        assert article.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text.endswith(".")  # cut at sentence ends
+        assert chunk.count == len(chunks)
+    assert all(later.start < earlier.end for earlier, later in itertools.pairwise(chunks))
+
+
+def test_canonical_url_drops_tracking_and_fragment() -> None:
+    assert canonical_url("HTTPS://Example.com/a/b/?utm_source=x&id=3#top") == "https://example.com/a/b?id=3"
+
+
+def test_cli_batch_with_bad_files_stores_the_good_ones(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(SEED_DIR / "russia-syria-intervention.txt", batch)
+    (batch / "empty.txt").write_text("")
+    (batch / "bad.jsonl").write_text('{"title": "Ok", "text": "Fine text."}\nnot json\n')
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", str(batch), "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert len(report["added"]) == 2 and len(report["failed"]) == 2
+    assert any(f.startswith(str(batch / "empty.txt")) for f in report["failed"])
+    assert any(f.startswith(f"{batch / 'bad.jsonl'} line 2") for f in report["failed"])
+    listed = json.loads(runner.invoke(main, ["sources", "--json"]).stdout)
+    assert sorted(row["title"] for row in listed) == ["Ok", "Russia digs in its heels against Syria intervention"]
+    dry = json.loads(runner.invoke(main, ["ingest", str(batch / "bad.jsonl"), "--dry-run", "--json"]).stdout)
+    assert dry["dry_run"] and dry["unchanged"] and not dry["added"]
