@@ -1,4 +1,4 @@
-"""The Newsdesk service: one object that owns the store, the model and the indexes.
+"""The Newsdesk service: one object that owns the store, the model, the indexes and the writer.
 
 Built once per process (CLI command, Slack app, eval run) from `Settings`, so
 the embedding model loads once and the lexical cache is shared by every
@@ -7,19 +7,31 @@ question the process answers.
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from bot.answer.extractive import extractive_answer
+from bot.answer.extractive import closest_articles, extractive_answer, not_covered_text, score_sentences
+from bot.answer.llm import LLMWriter, Turn, WriterUnavailable, fit_passages
+from bot.answer.verify import verify_answer
 from bot.config import Settings
 from bot.embeddings import build_embedder, embedder_name
 from bot.lexical import LexicalCache
-from bot.models import Answer
+from bot.models import Answer, Passage
+from bot.prompts import NOT_COVERED
 from bot.retrieve import Filters, FusionWeights, Mode, Retriever
 from bot.store import ArticleSummary, Store
 from ingest.pipeline import Ingestor
+
+log = logging.getLogger(__name__)
+
+FALLBACK_SUFFIX = "showing quotes from the coverage instead"
+_ANAPHORA = re.compile(r"\b(he|she|they|it|his|her|their|its|him|them|that|this|those|these)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
 @dataclass
@@ -34,6 +46,20 @@ class Stats:
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
+
+
+def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
+    """Without an LLM, a follow-up that says "he" borrows the names of the previous question."""
+    if not history or not _ANAPHORA.search(question):
+        return question
+    previous = history[-1][0]
+    names = [
+        name
+        for name in _NAME.findall(previous)
+        if name.split()[0].lower()
+        not in {"what", "who", "how", "why", "when", "where", "which", "did", "does", "is", "and"}
+    ]
+    return f"{question} ({', '.join(dict.fromkeys(names))})" if names else f"{question} ({previous})"
 
 
 class Newsdesk:
@@ -51,6 +77,7 @@ class Newsdesk:
         cache_dir = None if settings.chroma_host else settings.data_dir / "lexical"
         self.lexical = LexicalCache(self.store, cache_dir)
         self.retriever = Retriever(self.store, self.embedder, self.lexical, weights)
+        self.writer = LLMWriter(settings) if settings.llm_enabled else None
 
     # --- asking ----------------------------------------------------------
     def ask(
@@ -59,11 +86,79 @@ class Newsdesk:
         k: int | None = None,
         filters: Filters | None = None,
         mode: Mode = "hybrid",
+        history: Sequence[Turn] = (),
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
+        """Retrieve, then answer; the LLM (when configured) writes, code verifies, extractive is the net."""
         question = " ".join(question.split())
-        vector = self.embedder.embed_query(question)
-        passages = self.retriever.search(question, k or self.settings.top_k, filters, mode, query_vector=vector)
-        return extractive_answer(question, passages, self.embedder, self.settings.min_relevance, vector)
+        standalone, notice = self._standalone(question, history)
+        vector = self.embedder.embed_query(standalone)
+        passages = self.retriever.search(standalone, k or self.settings.top_k, filters, mode, query_vector=vector)
+        extractive = extractive_answer(standalone, passages, self.embedder, self.settings.min_relevance, vector)
+        extractive.question, extractive.standalone_question = question, standalone
+        if self.writer is None or not extractive.found:
+            extractive.notice = notice
+            return extractive  # nothing relevant: the LLM is not called at all
+        used = fit_passages(passages, self.writer.budget)
+        try:
+            raw = self.writer.write(standalone, used, on_text)
+        except WriterUnavailable as exc:
+            extractive.notice = f"{exc}; {FALLBACK_SUFFIX}"
+            return extractive
+        return self._checked(question, standalone, raw, used, extractive, vector)
+
+    def _standalone(self, question: str, history: Sequence[Turn]) -> tuple[str, str]:
+        if not history:
+            return question, ""
+        if self.writer is None:
+            return heuristic_standalone(question, history), ""
+        try:
+            return self.writer.rewrite(question, history), ""
+        except WriterUnavailable as exc:
+            return heuristic_standalone(question, history), str(exc)
+
+    def _checked(
+        self,
+        question: str,
+        standalone: str,
+        raw: str,
+        passages: list[Passage],
+        extractive: Answer,
+        vector: list[float],
+    ) -> Answer:
+        if raw.strip().strip(".").upper() == NOT_COVERED:
+            closest = closest_articles(passages)
+            return Answer(
+                question, not_covered_text(closest), False, mode="llm", closest=closest, standalone_question=standalone
+            )
+        checked = verify_answer(raw, passages)
+        if checked.dropped_markers or checked.unverified_quotes:
+            log.info(
+                "llm answer corrected: dropped markers %s, unverified quotes %d",
+                checked.dropped_markers,
+                len(checked.unverified_quotes),
+            )
+        if not checked.has_citations:
+            extractive.notice = f"the written answer cited nothing that could be checked; {FALLBACK_SUFFIX}"
+            extractive.unverified_quotes = checked.unverified_quotes
+            return extractive
+        best_sentences = score_sentences(standalone, passages, self.embedder, vector)
+        for citation in checked.citations:
+            if not citation.quotes:  # show the article's most relevant sentence as its supporting quote
+                best = next(
+                    (s.text for s in best_sentences if s.passage.article.article_id == citation.article.article_id), ""
+                )
+                if best:
+                    citation.quotes.append(best)
+        return Answer(
+            question=question,
+            text=checked.text,
+            found=True,
+            citations=checked.citations,
+            mode="llm",
+            unverified_quotes=checked.unverified_quotes,
+            standalone_question=standalone,
+        )
 
     # --- ingest ----------------------------------------------------------
     def ingestor(self) -> Ingestor:

@@ -1,0 +1,136 @@
+"""Post-processing of every LLM answer, in code: the model's word is never taken for a citation.
+
+- [n] that match no passage are dropped; sources are the passages actually
+  cited, merged per article and renumbered in order of first use;
+- every quotation of 4+ words must appear verbatim (ignoring case, whitespace
+  and quote style) in a passage its sentence cites, else its sentence is
+  removed and the quote reported as unverified;
+- what is left must still cite something, or the caller falls back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.answer.citations import MARKER, marker
+from bot.models import ArticleRef, Citation, Passage
+
+QUOTE = re.compile(r"[\"“”„]([^\"“”„]+)[\"“”„]")
+_GROUPED_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
+_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
+MIN_QUOTE_WORDS = 4
+
+
+def _fold(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[\"“”„]", '"', text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Checked:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    unverified_quotes: list[str] = field(default_factory=list)
+    dropped_markers: list[int] = field(default_factory=list)
+
+    @property
+    def has_citations(self) -> bool:
+        return bool(self.citations)
+
+
+def _split_grouped(text: str) -> str:
+    """[1, 2] → [1][2], so every marker is one number."""
+    return _GROUPED_MARKERS.sub(lambda m: "".join(marker(int(n)) for n in re.split(r"\s*,\s*", m.group(1))), text)
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences with their trailing [n] markers; a sentence end inside a quotation doesn't count."""
+    pieces: list[str] = []
+    start = 0
+    in_quote = False
+    position = 0
+    while position < len(text):
+        char = text[position]
+        ends = False
+        if char == "“":
+            in_quote = True
+        elif char == "”" or (char == '"' and in_quote):
+            in_quote = False
+            ends = position > 0 and text[position - 1] in ".!?"
+        elif char == '"':
+            in_quote = True
+        elif char == "\n" or (char in ".!?" and not in_quote):
+            ends = True
+        if ends:
+            end = position + 1
+            while end < len(text) and text[end] in '.!?"”’)]':
+                end += 1
+            trailing = _TRAILING_MARKERS.match(text, end)
+            end = trailing.end() if trailing else end
+            pieces.append(text[start:end])
+            start = position = end
+            in_quote = False
+            continue
+        position += 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+def verify_answer(raw: str, passages: list[Passage]) -> Checked:
+    text = _split_grouped(raw.strip())
+    valid = set(range(1, len(passages) + 1))
+    dropped = [n for n in (int(m.group(1)) for m in MARKER.finditer(text)) if n not in valid]
+    text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+
+    kept_sentences: list[str] = []
+    unverified: list[str] = []
+    for sentence in _sentences(text):
+        cited = [int(m.group(1)) for m in MARKER.finditer(sentence)]
+        bad_quote = False
+        for quote_match in QUOTE.finditer(sentence):
+            quote = quote_match.group(1).strip()
+            if len(quote.split()) < MIN_QUOTE_WORDS:
+                continue
+            sources = [passages[n - 1].text for n in cited] if cited else []
+            if not any(_fold(quote) in _fold(source) for source in sources):
+                unverified.append(quote)
+                bad_quote = True
+        if not bad_quote:
+            kept_sentences.append(sentence)
+    text = "".join(kept_sentences).strip()
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text))
+
+    # Renumber: one number per article, in order of first use.
+    article_number: dict[str, int] = {}
+    refs: dict[str, ArticleRef] = {}
+    passage_to_new: dict[int, int] = {}
+    for n in (int(m.group(1)) for m in MARKER.finditer(text)):
+        article = passages[n - 1].article
+        if article.article_id not in article_number:
+            article_number[article.article_id] = len(article_number) + 1
+            refs[article.article_id] = article
+        passage_to_new[n] = article_number[article.article_id]
+    text = MARKER.sub(lambda m: marker(passage_to_new[int(m.group(1))]), text)
+    text = re.sub(r"(\[\d{1,3}\])(?:\1)+", r"\1", text)  # [1][1] after merging → [1]
+
+    citations = [Citation(n=article_number[aid], article=refs[aid]) for aid in article_number]
+    verified_quotes = [q.group(1).strip() for q in QUOTE.finditer(text) if len(q.group(1).split()) >= MIN_QUOTE_WORDS]
+    for citation in citations:
+        own_passages = [p.text for p in passages if p.article.article_id == citation.article.article_id]
+        citation.quotes.extend(
+            _verbatim(q, own_passages) for q in verified_quotes if any(_fold(q) in _fold(t) for t in own_passages)
+        )
+    return Checked(text=text, citations=citations, unverified_quotes=unverified, dropped_markers=dropped)
+
+
+def _verbatim(quote: str, texts: list[str]) -> str:
+    """The passage's own spelling of a quote the model may have re-cased or re-spaced."""
+    pattern = r"\s+".join(re.escape(word) for word in quote.replace("’", "'").split())
+    for text in texts:
+        found = re.search(pattern, text.replace("’", "'"), re.IGNORECASE)
+        if found:
+            return text[found.start() : found.end()]
+    return quote

@@ -1,0 +1,1 @@
+"""The Slack surface: a Bolt app whose listeners turn Slack events into questions and Block Kit answers."""

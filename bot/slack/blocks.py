@@ -1,0 +1,126 @@
+"""Answer → Block Kit, within Slack's limits, with nothing that can ping anyone.
+
+Every string that came from an article or a user is escaped (& < >), which
+also defuses <!channel>, <!here>, <@U…> and <!subteam^…>; bare @channel /
+@here / @everyone get a word joiner after the @ so Slack cannot read them as
+broadcasts even if a client parses plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.answer.citations import marker
+from bot.models import Answer, ArticleRef, Citation
+
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+FALLBACK_TEXT_LIMIT = 3900
+MAX_SOURCES = 10
+_BROADCAST = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def escape(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub("@" + WORD_JOINER, text)
+
+
+def _link_label(text: str) -> str:
+    return escape(text).replace("|", "¦")
+
+
+def answer_mrkdwn(text: str) -> str:
+    """The answer's own "> " quote lines stay block quotes; everything else is escaped."""
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith("> "):
+            lines.append("> " + escape(line[2:]))
+        else:
+            lines.append(escape(line))
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Pieces of at most `limit` chars, cut at line, then sentence, then word boundaries."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n"), window.rfind(". ") + 1, 0)
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def source_mrkdwn(article: ArticleRef, n: int | None = None) -> str:
+    headline = f"<{escape(article.url)}|{_link_label(article.title)}>" if article.url else f"*{escape(article.title)}*"
+    details = [escape(part) for part in (article.source, article.published) if part]
+    prefix = f"{marker(n)} " if n is not None else ""
+    return prefix + " · ".join([headline, *details])
+
+
+def sources_section(citations: list[Citation]) -> list[dict[str, Any]]:
+    lines = [source_mrkdwn(c.article, c.n) for c in citations[:MAX_SOURCES]]
+    if len(citations) > MAX_SOURCES:
+        lines.append(f"…and {len(citations) - MAX_SOURCES} more")
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text("\n".join(lines))]
+
+
+def feedback_actions(answer_id: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "newsdesk_feedback",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "feedback_up",
+                "text": {"type": "plain_text", "text": "👍", "emoji": True},
+                "value": answer_id,
+            },
+            {
+                "type": "button",
+                "action_id": "feedback_down",
+                "text": {"type": "plain_text", "text": "👎", "emoji": True},
+                "value": answer_id,
+            },
+        ],
+    }
+
+
+def answer_blocks(answer: Answer, answer_id: str | None = None) -> list[dict[str, Any]]:
+    body = answer_mrkdwn(answer.text)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(body)
+    ]
+    if not answer.found and answer.closest:
+        closest = "\n".join(f"• {source_mrkdwn(ref)}" for ref in answer.closest)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Closest articles:\n{closest}"[:SECTION_LIMIT]}]})
+    if answer.notice:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":warning: {escape(answer.notice)}"[:SECTION_LIMIT]}]})
+    if answer.citations:
+        blocks.append({"type": "divider"})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]})
+        blocks.extend(sources_section(answer.citations))
+    tail = [feedback_actions(answer_id)] if answer_id else []
+    room = MAX_BLOCKS - len(tail)
+    if len(blocks) > room:
+        blocks = blocks[: room - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": "(answer shortened to fit Slack)"}]}]
+    return blocks + tail
+
+
+def answer_fallback_text(answer: Answer) -> str:
+    """The notification / screen-reader text; also what thread history reads back."""
+    text = escape(answer.text)
+    return text if len(text) <= FALLBACK_TEXT_LIMIT else text[: FALLBACK_TEXT_LIMIT - 1] + "…"
+
+
+def plain_blocks(text: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(text)]
