@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -176,6 +176,60 @@ def reindex() -> None:
     with tqdm(total=total, desc="Re-embedding", unit="chunk", disable=not sys.stderr.isatty()) as bar:
         count = core.store.recreate_with(core.store.embedding_model, core.embedder.embed_documents, progress=bar.update)
     click.echo(f"re-embedded {count} chunks with {core.store.embedding_model}")
+
+
+@main.command()
+@click.option("--http", "use_http", is_flag=True, help="Serve the Events API over HTTP instead of Socket Mode.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on with --http.")
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(1, 65535), help="Port for --http.")
+def slack(use_http: bool, host: str, port: int) -> None:
+    """Run the Slack bot (Socket Mode by default; --http for the Events API at /slack/events)."""
+    from bot.slack.app import check_token, create_app, web_client
+    from bot.slack.server import run_http, socket_mode_handler
+
+    settings = _settings()
+    client = web_client(settings)
+    identity = check_token(client)
+    core = _core()
+    app = create_app(settings, core, socket_mode=not use_http, client=client)
+    click.echo(
+        f"Newsdesk is connected to Slack as {identity.get('user', '?')} in {identity.get('team', '?')}", err=True
+    )
+    if use_http:
+        run_http(app, host, port)
+    else:
+        socket_mode_handler(app, settings).start()
+
+
+@main.command()
+def doctor() -> None:
+    """Check the settings, the store, the embedding model, the LLM and Slack; one line each."""
+    from bot.doctor import run_checks
+
+    failures = 0
+    for check in run_checks(_settings()):
+        click.echo(f"{'ok ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+        failures += 0 if check.ok else 1
+    sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def feedback(as_json: bool) -> None:
+    """List the 👍/👎 votes from Slack and summarise them."""
+    from bot.feedback import FeedbackStore
+
+    votes = FeedbackStore(_settings().data_dir).votes()
+    up = sum(1 for v in votes if v.vote > 0)
+    if as_json:
+        rows = [v.__dict__ for v in votes]
+        click.echo(json.dumps({"votes": rows, "up": up, "down": len(votes) - up}, ensure_ascii=False))
+        return
+    for v in votes:
+        when = datetime.fromtimestamp(v.created_at).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{when}  {'+1' if v.vote > 0 else '-1'}  {v.user_id}  {v.question}")
+    share = f" ({100 * up / len(votes):.0f}% helpful)" if votes else ""
+    click.echo(f"{len(votes)} votes: {up} up, {len(votes) - up} down{share}")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,9 @@ def question_from_message(text: str) -> str:
     return " ".join(unescape(text).split())
 
 
-def thread_history(client: WebClient, channel: str, thread_ts: str, current_ts: str, bot_user_id: str | None) -> list[Turn]:
+def thread_history(
+    client: WebClient, channel: str, thread_ts: str, current_ts: str, bot_user_id: str | None
+) -> list[Turn]:
     """Earlier (question, answer) pairs of a thread, for follow-up questions."""
     try:
         replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=50)
@@ -123,7 +125,9 @@ def answer_in_thread(
             )
             placeholder_ts = posted["ts"]
         history = (
-            thread_history(client, channel, thread_ts, current_ts, bot_user_id) if thread_ts and current_ts != thread_ts else []
+            thread_history(client, channel, thread_ts, current_ts, bot_user_id)
+            if thread_ts and current_ts != thread_ts
+            else []
         )
         on_text = _StreamingUpdater(client, channel, placeholder_ts) if placeholder_ts and deps.desk.writer else None
         answer = deps.desk.ask(question, history=history, on_text=on_text)

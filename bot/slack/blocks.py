@@ -67,11 +67,11 @@ def source_mrkdwn(article: ArticleRef, n: int | None = None) -> str:
     return prefix + " · ".join([headline, *details])
 
 
-def sources_section(citations: list[Citation]) -> list[dict[str, Any]]:
+def source_lines(citations: list[Citation]) -> list[str]:
     lines = [source_mrkdwn(c.article, c.n) for c in citations[:MAX_SOURCES]]
     if len(citations) > MAX_SOURCES:
         lines.append(f"…and {len(citations) - MAX_SOURCES} more")
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text("\n".join(lines))]
+    return lines
 
 
 def feedback_actions(answer_id: str) -> dict[str, Any]:
@@ -96,23 +96,20 @@ def feedback_actions(answer_id: str) -> dict[str, Any]:
 
 
 def answer_blocks(answer: Answer, answer_id: str | None = None) -> list[dict[str, Any]]:
-    body = answer_mrkdwn(answer.text)
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(body)
-    ]
+    blocks = plain_blocks(answer_mrkdwn(answer.text))
     if not answer.found and answer.closest:
         closest = "\n".join(f"• {source_mrkdwn(ref)}" for ref in answer.closest)
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Closest articles:\n{closest}"[:SECTION_LIMIT]}]})
+        blocks.append(context_block(f"Closest articles:\n{closest}"))
     if answer.notice:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":warning: {escape(answer.notice)}"[:SECTION_LIMIT]}]})
+        blocks.append(context_block(f":warning: {escape(answer.notice)}"))
     if answer.citations:
         blocks.append({"type": "divider"})
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]})
-        blocks.extend(sources_section(answer.citations))
+        blocks.append(context_block("*Sources*"))
+        blocks.extend(plain_blocks("\n".join(source_lines(answer.citations))))
     tail = [feedback_actions(answer_id)] if answer_id else []
     room = MAX_BLOCKS - len(tail)
     if len(blocks) > room:
-        blocks = blocks[: room - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": "(answer shortened to fit Slack)"}]}]
+        blocks = [*blocks[: room - 1], context_block("(answer shortened to fit Slack)")]
     return blocks + tail
 
 
@@ -120,6 +117,10 @@ def answer_fallback_text(answer: Answer) -> str:
     """The notification / screen-reader text; also what thread history reads back."""
     text = escape(answer.text)
     return text if len(text) <= FALLBACK_TEXT_LIMIT else text[: FALLBACK_TEXT_LIMIT - 1] + "…"
+
+
+def context_block(mrkdwn: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn[:SECTION_LIMIT]}]}
 
 
 def plain_blocks(text: str) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ class FakeOpenAI:
     requests: list[dict[str, Any]] = field(default_factory=list)
     default: Reply = field(default_factory=lambda: Reply(text="NOT_COVERED"))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    models: list[str] = field(default_factory=lambda: ["gpt-4.1-mini", "text-embedding-3-small"])
 
     def script(self, *replies: Reply | str) -> None:
         with self.lock:
@@ -74,6 +75,16 @@ def serve_openai() -> Iterator[FakeOpenAI]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            with fake.lock:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                fake.requests.append({"path": self.path, "headers": headers, "json": None})
+            if self.path.endswith("/models"):
+                models = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in fake.models]
+                self._json(200, {"object": "list", "data": models})
+            else:
+                self._json(404, {"error": {"message": "unknown path", "type": "invalid_request_error"}})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

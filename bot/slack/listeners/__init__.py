@@ -1,0 +1,16 @@
+"""Listeners by Slack surface; each module exposes `register(app, deps)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.answering import SlackDeps
+from bot.slack.listeners import actions, assistant, commands, mentions, messages
+
+
+def register_all(app: App, deps: SlackDeps) -> None:
+    assistant.register(app, deps)  # first: it claims DM thread messages before the plain DM listener
+    mentions.register(app, deps)
+    messages.register(app, deps)
+    commands.register(app, deps)
+    actions.register(app, deps)

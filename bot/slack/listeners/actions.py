@@ -1,0 +1,33 @@
+"""👍 / 👎 under an answer: stored with the question, answer and cited articles, acknowledged privately."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.slack.answering import SlackDeps
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.action(re.compile(r"^feedback_(up|down)$"))
+    def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        vote = 1 if action["action_id"] == "feedback_up" else -1
+        user = body.get("user", {}).get("id", "")
+        channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
+        stored = deps.feedback.record_vote(str(action.get("value", "")), user, channel, vote)
+        text = (
+            f"Thanks — your {'👍' if vote > 0 else '👎'} was recorded."
+            if stored
+            else "Sorry, that answer is too old to rate."
+        )
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        except Exception:
+            log.warning("could not acknowledge feedback from %s", user, exc_info=True)

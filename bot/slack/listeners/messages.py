@@ -1,0 +1,40 @@
+"""Direct messages: a question sent to the bot in a DM is answered in the DM.
+
+Threaded DM replies belong to the assistant listener (Bolt routes them there);
+edits, deletions and other bots' messages are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.answering import SlackDeps, answer_in_thread, question_from_message
+from bot.slack.listeners.filters import first_delivery, from_a_bot
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.event("message")
+    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or from_a_bot(event):
+            return
+        if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+            return
+        if not first_delivery(deps, body):
+            return
+        question = question_from_message(event.get("text", ""))
+        if not question:
+            return
+        answer_in_thread(
+            deps,
+            client,
+            channel=event["channel"],
+            thread_ts=None,
+            question=question,
+            user_id=event.get("user", ""),
+            event_id=str(body.get("event_id", "")),
+            current_ts=event["ts"],
+            bot_user_id=context.bot_user_id,
+        )

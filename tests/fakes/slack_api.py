@@ -1,0 +1,293 @@
+"""A fake Slack: the Web API on 127.0.0.1 (records every call), signed Events API delivery, and a
+Socket Mode WebSocket server speaking Slack's envelope protocol.
+
+It answers the methods Newsdesk calls the way Slack does, keeps the messages
+posted so `conversations.replies` returns real thread history, and lets a
+test wait for the calls an asynchronous Bolt listener makes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
+SIGNING_SECRET = "test-signing-secret"
+BOT_USER = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM = "T0TEST01"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str
+
+
+@dataclass
+class FakeSlack:
+    base_url: str = ""
+    socket_url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    # --- state -----------------------------------------------------------
+    def next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    def add_user_message(self, channel: str, text: str, user: str = "UHUMAN01", thread_ts: str | None = None) -> str:
+        ts = self.next_ts()
+        message = {"type": "message", "user": user, "text": text, "ts": ts}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        with self.lock:
+            self.messages.setdefault(channel, []).append(message)
+        return ts
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self.lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting; calls so far: {[c.method for c in self.calls]}")
+
+    def final_answers(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The last version of every bot message that carries an answer (has blocks with sources or buttons)."""
+        with self.lock:
+            found = []
+            for chan, messages in self.messages.items():
+                if channel and chan != channel:
+                    continue
+                found += [
+                    m
+                    for m in messages
+                    if m.get("bot_id") and any(b.get("type") == "actions" for b in m.get("blocks") or [])
+                ]
+            return found
+
+    # --- Web API ---------------------------------------------------------
+    def handle(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        with self.lock:
+            self.calls.append(Call(method, args, token))
+        if method == "apps.connections.open":
+            if token != APP_TOKEN:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.socket_url}
+        if token != BOT_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test Team",
+                "user": "newsdesk",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            ts = self.next_ts()
+            message = {
+                "type": "message",
+                "user": BOT_USER,
+                "bot_id": BOT_ID,
+                "ts": ts,
+                "text": args.get("text", ""),
+                "blocks": args.get("blocks") or [],
+            }
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            with self.lock:
+                self.messages.setdefault(args["channel"], []).append(message)
+            return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+        if method == "chat.update":
+            with self.lock:
+                for message in self.messages.get(args["channel"], []):
+                    if message["ts"] == args["ts"]:
+                        message["text"] = args.get("text", message["text"])
+                        message["blocks"] = args.get("blocks") or []
+                        return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": message["text"]}
+            return {"ok": False, "error": "message_not_found"}
+        if method == "conversations.replies":
+            with self.lock:
+                thread = [
+                    m
+                    for m in self.messages.get(args["channel"], [])
+                    if m["ts"] == args["ts"] or m.get("thread_ts") == args["ts"]
+                ]
+            return {"ok": True, "messages": sorted(thread, key=lambda m: float(m["ts"])), "has_more": False}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self.next_ts()}
+        if method.startswith("assistant.threads."):
+            return {"ok": True}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        return json.loads(raw or b"{}")
+    args: dict[str, Any] = dict(parse_qsl(raw.decode()))
+    for key, value in list(args.items()):
+        if isinstance(value, str) and value[:1] in "[{":
+            with suppress(ValueError):
+                args[key] = json.loads(value)
+    return args
+
+
+@contextmanager
+def serve_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_args: object) -> None:
+            return
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            args = _parse_body(raw, self.headers.get("Content-Type", ""))
+            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip() or str(
+                args.get("token", "")
+            )
+            if self.path.startswith("/response/"):
+                with fake.lock:
+                    fake.calls.append(Call("response_url", args, ""))
+                payload, status = b"ok", 200
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+            else:
+                method = self.path.removeprefix("/api/").strip("/")
+                payload = json.dumps(fake.handle(method, args, token)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/api/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- Events API delivery ----------------------------------------------------
+
+
+def event_body(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    return {
+        "token": "legacy-unused",
+        "team_id": TEAM,
+        "api_app_id": "A0TEST01",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
+def signed_headers(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(timestamp or int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def post_event(
+    url: str, body: dict[str, Any], *, secret: str = SIGNING_SECRET, retry: int | None = None
+) -> httpx.Response:
+    raw = json.dumps(body)
+    headers = {"Content-Type": "application/json", **signed_headers(raw, secret)}
+    if retry is not None:
+        headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+    return httpx.post(url, content=raw, headers=headers, timeout=30)
+
+
+def post_form(url: str, form: dict[str, str], *, secret: str = SIGNING_SECRET) -> httpx.Response:
+    """Slash commands and interactivity arrive form-encoded (interactivity as payload=JSON)."""
+    from urllib.parse import urlencode
+
+    raw = urlencode(form)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(raw, secret)}
+    return httpx.post(url, content=raw, headers=headers, timeout=30)
+
+
+# --- Socket Mode --------------------------------------------------------------
+
+
+@dataclass
+class FakeSocketMode:
+    """Slack's side of a Socket Mode connection: sends envelopes, collects acks."""
+
+    connections: list[Any] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    connected: threading.Event = field(default_factory=threading.Event)
+
+    def send_event(self, body: dict[str, Any], retry_attempt: int = 0) -> str:
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+            "payload": body,
+        }
+        self.connections[-1].send(json.dumps(envelope))
+        return envelope_id
+
+
+@contextmanager
+def serve_socket_mode(fake: FakeSlack) -> Iterator[FakeSocketMode]:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.server import serve
+
+    socket_mode = FakeSocketMode()
+
+    def handler(connection: Any) -> None:
+        socket_mode.connections.append(connection)
+        connection.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0TEST01"}}))
+        socket_mode.connected.set()
+        try:
+            for message in connection:
+                data = json.loads(message)
+                if "envelope_id" in data:
+                    socket_mode.acks.append(data)
+        except ConnectionClosed:
+            return
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        port = server.socket.getsockname()[1]
+        fake.socket_url = f"ws://127.0.0.1:{port}/link/?ticket=test"
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield socket_mode
+        finally:
+            server.shutdown()

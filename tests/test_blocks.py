@@ -1,0 +1,73 @@
+"""Block Kit payloads stay within Slack's limits and escape everything that came from outside."""
+
+from __future__ import annotations
+
+import json
+
+from bot.models import Answer, ArticleRef, Citation
+from bot.slack.answering import question_from_message
+from bot.slack.blocks import FALLBACK_TEXT_LIMIT, MAX_BLOCKS, SECTION_LIMIT, answer_blocks, answer_fallback_text, escape
+
+
+def _texts(blocks: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    found = []
+    for block in blocks:
+        if "text" in block:
+            found.append(block["text"]["text"])
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), str):
+                found.append(element["text"])
+    return found
+
+
+def test_long_answer_is_split_within_limits() -> None:
+    sentence = "The minister said the budget would be balanced by next spring & not later. "
+    citations = [
+        Citation(
+            n,
+            ArticleRef(
+                f"a{n}", f"Headline {n} <b>", source="Wire", published="2024-01-01", url=f"https://x.test/{n}?a=1&b=2"
+            ),
+        )
+        for n in range(1, 31)
+    ]
+    answer = Answer("q", (sentence * 2000).strip() + " [1]", True, citations=citations)
+    blocks = answer_blocks(answer, "answer-id")
+    assert len(blocks) <= MAX_BLOCKS
+    assert all(len(text) <= SECTION_LIMIT for text in _texts(blocks))
+    assert blocks[-1]["type"] == "actions"
+    assert len(answer_fallback_text(answer)) <= FALLBACK_TEXT_LIMIT
+    payload = json.dumps(blocks)
+    assert "<b>" not in payload and "&amp;" in payload
+
+
+def test_short_answer_layout_and_sources() -> None:
+    with_url = ArticleRef(
+        "a1", "Russia digs in | heels", source="ABC News", published="2012-05-30", url="https://n.test/a?x=1&y=2"
+    )
+    without_url = ArticleRef("a2", "Plain headline", "", "")
+    answer = Answer(
+        "q", "> A quote [1]\n> Another [2]", True, citations=[Citation(1, with_url), Citation(2, without_url)]
+    )
+    blocks = answer_blocks(answer, "id1")
+    assert [b["type"] for b in blocks] == ["section", "divider", "context", "section", "actions"]
+    assert blocks[0]["text"]["text"] == "> A quote [1]\n> Another [2]"
+    sources = blocks[3]["text"]["text"].split("\n")
+    assert sources == [
+        "[1] <https://n.test/a?x=1&amp;y=2|Russia digs in ¦ heels> · ABC News · 2012-05-30",
+        "[2] *Plain headline*",
+    ]
+
+
+def test_escape_defuses_every_kind_of_ping() -> None:
+    text = escape("<!channel> <!here> <!everyone> <@U123> <!subteam^S1> @here @channel @everyone a&b")
+    assert "<" not in text and ">" not in text
+    assert "@here" not in text and "@channel" not in text and "@everyone" not in text
+    assert text.endswith("a&amp;b")
+
+
+def test_question_from_message_strips_mentions_and_links() -> None:
+    assert (
+        question_from_message("<@UBOT1> What about <https://x.test/a|this story> &amp; <!here>?")
+        == "What about this story & ?"
+    )

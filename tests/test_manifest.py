@@ -1,0 +1,25 @@
+"""The Slack manifest asks for what the code uses."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import REPO
+
+
+def test_manifest_covers_the_bot_surfaces() -> None:
+    manifest = json.loads((REPO / "manifest.json").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {
+        "app_mentions:read",
+        "assistant:write",
+        "chat:write",
+        "commands",
+        "im:history",
+        "channels:history",
+    } <= scopes
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_mention", "message.im", "assistant_thread_started", "assistant_thread_context_changed"} <= events
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/newsdesk"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert "assistant_view" in manifest["features"]
