@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO_QUESTION ?= What did Churkin say about sanctions?
+SHARED ?= ../shared
+EVAL_DATA ?= $(SHARED)/data/eval/bbc_dev.jsonl
+EVAL_CORPUS ?= $(SHARED)/data/bbc
 
 .PHONY: setup demo test lint typecheck eval bench clean
 
@@ -25,8 +28,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+eval: setup
+	$(BIN)/newsdesk eval $(EVAL_DATA) --corpus $(EVAL_CORPUS) --out docs/eval --store .newsdesk-eval
+
+bench: setup
+	$(BIN)/python -m bench.run --corpus $(EVAL_CORPUS) --questions $(EVAL_DATA) --out docs
+
 typecheck: setup
 	$(BIN)/mypy bot ingest
 
 clean:
-	rm -rf .newsdesk .pytest_cache .ruff_cache .mypy_cache
+	rm -rf .newsdesk .newsdesk-eval .pytest_cache .ruff_cache .mypy_cache

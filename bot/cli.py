@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -230,6 +231,54 @@ def feedback(as_json: bool) -> None:
         click.echo(f"{when}  {'+1' if v.vote > 0 else '-1'}  {v.user_id}  {v.question}")
     share = f" ({100 * up / len(votes):.0f}% helpful)" if votes else ""
     click.echo(f"{len(votes)} votes: {up} up, {len(votes) - up} down{share}")
+
+
+@main.command(name="eval")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Folder the dataset's article paths are relative to; ingested into the eval store.",
+)
+@click.option("--k", "ks", default="1,5,10", show_default=True, help="Cut-offs for hit@k.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval-out"), show_default=True)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data dir of the store to evaluate (default: a fresh one under --out).",
+)
+@click.option("--retrievers", default="dense,lexical,hybrid", show_default=True)
+def eval_command(dataset: Path, corpus: Path, ks: str, out: Path, store: Path | None, retrievers: str) -> None:
+    """Measure retrieval and answers on a question set: hit@k, MRR, answer hit, refusals, latency."""
+    from bot.core import Newsdesk
+    from bot.evaluate.report import write_report
+    from bot.evaluate.run import load_dataset, run_eval
+
+    try:
+        cutoffs = sorted({int(k) for k in ks.split(",") if k.strip()})
+    except ValueError as exc:
+        raise NewsdeskError(f"--k {ks!r} must be numbers separated by commas, e.g. 1,5,10") from exc
+    chosen = [r.strip() for r in retrievers.split(",") if r.strip()]
+    if not chosen or any(r not in ("dense", "lexical", "hybrid") for r in chosen):
+        raise NewsdeskError(f"--retrievers {retrievers!r}: use dense, lexical and/or hybrid")
+    items = load_dataset(dataset)
+    settings = _settings().model_copy(update={"data_dir": store or out / "store"})
+    desk = Newsdesk(settings)
+    report = desk.ingestor().run([str(corpus)], source=None, progress=sys.stderr.isatty())
+    click.echo(f"corpus: {report.summary()}", err=True)
+    result = run_eval(desk, items, corpus, cutoffs, chosen, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+    for path in write_report(result, out, dataset.name):
+        click.echo(f"wrote {path}")
+    for name, data in result["retrievers"].items():
+        overall = data["overall"]
+        shown = ", ".join(
+            f"{key} {overall[key]:.3f}"
+            for key in (f"hit@{cutoffs[-1]}", "answer_hit", "refusal_accuracy", "false_refusal_rate")
+            if overall.get(key) is not None
+        )
+        click.echo(f"{name}: {shown}")
 
 
 if __name__ == "__main__":

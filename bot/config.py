@@ -110,10 +110,16 @@ class Settings(BaseSettings):
     # --- answering -------------------------------------------------------
     top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
     min_relevance: float = Field(
-        default=0.45,
+        default=0.30,
         ge=0.0,
         le=1.0,
-        description="Answers below this sentence relevance say the coverage doesn't cover it.",
+        description="Best sentence score below this: the answer says the coverage doesn't say.",
+    )
+    min_coverage: float = Field(
+        default=0.60,
+        ge=0.0,
+        le=1.0,
+        description="Share of the question's (idf-weighted) terms the answering article must contain.",
     )
 
     # --- Slack -----------------------------------------------------------

@@ -15,7 +15,14 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from bot.answer.extractive import closest_articles, extractive_answer, not_covered_text, score_sentences
+from bot.answer.extractive import (
+    ExtractiveParams,
+    ScoredWindow,
+    closest_articles,
+    compose,
+    not_covered_text,
+    score_windows,
+)
 from bot.answer.llm import LLMWriter, Turn, WriterUnavailable, fit_passages
 from bot.answer.verify import verify_answer
 from bot.config import Settings
@@ -25,6 +32,7 @@ from bot.models import Answer, Passage
 from bot.prompts import NOT_COVERED
 from bot.retrieve import Filters, FusionWeights, Mode, Retriever
 from bot.store import ArticleSummary, Store
+from bot.text import terms
 from ingest.pipeline import Ingestor
 
 log = logging.getLogger(__name__)
@@ -70,8 +78,12 @@ class Newsdesk:
         *,
         check_model: bool = True,
         weights: FusionWeights | None = None,
+        extractive: ExtractiveParams | None = None,
     ) -> None:
         self.settings = settings
+        self.extractive = extractive or ExtractiveParams(
+            min_score=settings.min_relevance, min_context=settings.min_coverage
+        )
         self.embedder = embedder or build_embedder(settings)
         self.store = Store(settings, embedder_name(self.embedder), check_model=check_model)
         cache_dir = None if settings.chroma_host else settings.data_dir / "lexical"
@@ -94,7 +106,11 @@ class Newsdesk:
         standalone, notice = self._standalone(question, history)
         vector = self.embedder.embed_query(standalone)
         passages = self.retriever.search(standalone, k or self.settings.top_k, filters, mode, query_vector=vector)
-        extractive = extractive_answer(standalone, passages, self.embedder, self.settings.min_relevance, vector)
+        candidates, article_terms = self._whole_articles(passages)
+        windows = score_windows(
+            standalone, candidates, self.embedder, self.lexical.get().idf, self.extractive, vector, article_terms
+        )
+        extractive = compose(standalone, windows, candidates, self.extractive)
         extractive.question, extractive.standalone_question = question, standalone
         if self.writer is None or not extractive.found:
             extractive.notice = notice
@@ -105,7 +121,28 @@ class Newsdesk:
         except WriterUnavailable as exc:
             extractive.notice = f"{exc}; {FALLBACK_SUFFIX}"
             return extractive
-        return self._checked(question, standalone, raw, used, extractive, vector)
+        return self._checked(question, standalone, raw, used, extractive, windows)
+
+    def _whole_articles(self, passages: Sequence[Passage], count: int = 3) -> tuple[list[Passage], dict[str, set[str]]]:
+        """The top articles in full as candidate text (the answer is often beside the retrieved chunk),
+        and every retrieved article's terms (does it speak to every part of the question?)."""
+        ids = list(dict.fromkeys(p.article.article_id for p in passages))
+        texts = self.store.article_texts(ids)
+        article_terms = {aid: set(terms(f"{ref.title}\n{text}")) for aid, (ref, text) in texts.items()}
+        whole = [
+            Passage(
+                chunk_id=f"{aid}:article",
+                article=texts[aid][0],
+                text=texts[aid][1],
+                chunk_index=0,
+                start=0,
+                end=len(texts[aid][1]),
+            )
+            for aid in ids[:count]
+            if aid in texts
+        ]
+        rest = [p for p in passages if p.article.article_id not in {w.article.article_id for w in whole}]
+        return whole + rest, article_terms
 
     def _standalone(self, question: str, history: Sequence[Turn]) -> tuple[str, str]:
         if not history:
@@ -124,7 +161,7 @@ class Newsdesk:
         raw: str,
         passages: list[Passage],
         extractive: Answer,
-        vector: list[float],
+        windows: Sequence[ScoredWindow],
     ) -> Answer:
         if raw.strip().strip(".").upper() == NOT_COVERED:
             closest = closest_articles(passages)
@@ -142,11 +179,10 @@ class Newsdesk:
             extractive.notice = f"the written answer cited nothing that could be checked; {FALLBACK_SUFFIX}"
             extractive.unverified_quotes = checked.unverified_quotes
             return extractive
-        best_sentences = score_sentences(standalone, passages, self.embedder, vector)
         for citation in checked.citations:
             if not citation.quotes:  # show the article's most relevant sentence as its supporting quote
                 best = next(
-                    (s.text for s in best_sentences if s.passage.article.article_id == citation.article.article_id), ""
+                    (w.texts[0] for w in windows if w.passage.article.article_id == citation.article.article_id), ""
                 )
                 if best:
                     citation.quotes.append(best)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -49,6 +50,19 @@ class LexicalIndex:
         if not known:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+
+    def idf(self, query_terms: list[str]) -> dict[str, float]:
+        """BM25's idf of each term over the chunks; a term absent from the archive gets the highest."""
+        total = len(self.chunk_ids)
+        weights: dict[str, float] = {}
+        for term in query_terms:
+            frequency = 0
+            if self.retriever is not None and term in self.retriever.vocab_dict:
+                token = self.retriever.vocab_dict[term]
+                pointers = self.retriever.scores["indptr"]
+                frequency = int(pointers[token + 1] - pointers[token])
+            weights[term] = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+        return weights
 
     def search(
         self,

@@ -295,6 +295,32 @@ class Store:
         page = self._guard(self._collection.get, ids=list(chunk_ids), include=["embeddings"])
         return {cid: list(vector) for cid, vector in zip(page["ids"], page["embeddings"], strict=True)}
 
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, tuple[ArticleRef, str]]:
+        """Each article's reference and text, rebuilt from its chunks' offsets (overlaps agree, so
+        quotes from it are verbatim article text)."""
+        if not article_ids:
+            return {}
+        page = self._guard(
+            self._collection.get,
+            where={Meta.ARTICLE_ID: {"$in": list(article_ids)}},
+            include=["documents", "metadatas"],
+        )
+        pieces: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        refs: dict[str, ArticleRef] = {}
+        for doc, meta in zip(page["documents"], page["metadatas"], strict=True):
+            article_id = str(meta[Meta.ARTICLE_ID])
+            refs[article_id] = article_ref(meta)
+            pieces[article_id].append((int(meta.get(Meta.START, 0)), doc or ""))
+        texts: dict[str, tuple[ArticleRef, str]] = {}
+        for article_id, chunks in pieces.items():
+            text = ""
+            for start, chunk in sorted(chunks):
+                if start > len(text):
+                    text += " " * (start - len(text))
+                text = text[:start] + chunk if start + len(chunk) > len(text) else text
+            texts[article_id] = (refs[article_id], text)
+        return texts
+
     def chunks_by_ids(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not chunk_ids:
             return {}

@@ -28,10 +28,12 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
-# Words of a question that say what kind of answer is wanted, not what it is about.
+# Words of a question that say what kind of answer is wanted, not what it is about
+# ("How did X describe Y?" is about X and Y; the article need not say "describe").
 QUESTION_WORDS = frozenset(
     """
-    did do does how many much what when where which who whom whose why
+    call called describe described did do does happen happened how kind many mean much react reacted
+    respond responded type what when where which who whom whose why
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

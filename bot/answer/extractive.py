@@ -1,36 +1,143 @@
 """The answer with no LLM: the retrieved sentences that answer the question, quoted verbatim.
 
-Every sentence is scored by how much of the question it covers (terms, with
-names weighted up) and by its embedding similarity to the question. Below a
-relevance bar the answer is a plain "the coverage doesn't say", with the
+Candidates are windows of one or two consecutive sentences from the
+retrieved passages (the answer is often the sentence after the one that
+names the question's subject: "Mr Hogan said the warnings were premature.
+'If that were true, e-mail would have stopped…'"). Each window is scored by:
+
+- how much of the question's weight it covers (terms weighted by BM25 idf,
+  so "Sativex" counts more than "drug");
+- how much of it the window's whole article covers (a question about BP's
+  *solar* business is not answered by an article on BP that never says solar);
+- embedding similarity to the question;
+- whether it holds what the question asks for (a name for "who", a number
+  for "how many", a date for "when", a quotation for "what did X say").
+
+Below the relevance bar, or when the question's key terms are missing from
+every passage, the answer is a plain "the coverage doesn't say" with the
 closest headlines — never unrelated text passed off as an answer.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import closest_line, marker
 from bot.models import Answer, ArticleRef, Citation, Passage
-from bot.text import name_terms, normalise_space, query_terms, sentences, terms
+from bot.text import STOPWORDS, name_terms, normalise_space, query_terms, sentences, terms, words
 
-MAX_SENTENCES = 3
-RELATIVE_KEEP = 0.85
-SEMANTIC_WEIGHT = 0.55
-_QUOTE_CHARS = re.compile(r"[\"“”]")
-_SAYING_QUESTION = re.compile(r"\b(say|said|says|describe|described|call|called|tell|told|react|respond)", re.I)
+
+@dataclass(frozen=True)
+class ExtractiveParams:
+    """Weights and bars of the sentence scorer; tuned on the dev set (docs/EVAL.md)."""
+
+    semantic: float = 0.35
+    lexical: float = 0.35
+    context: float = 0.10
+    answer_type: float = 0.15
+    pair_penalty: float = 0.08
+    min_score: float = 0.30
+    min_context: float = 0.60
+    keep_relative: float = 0.8
+    max_sentences: int = 4
+
+
+DEFAULT_PARAMS = ExtractiveParams()
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_ASK_WHO = re.compile(
+    r"^\s*(who|whom|whose)\b|^\s*(which|what)\s+(?:[\w'-]+\s+){0,4}?(minister|coach|manager|player|director|chief|"
+    r"boss|actor|actress|singer|star|man|woman|person|agent|judge|leader|mp|official|executive|chairman|"
+    r"president|striker|winger|captain|author|writer|presenter|band|group|firm|company|team|club)s?\b",
+    re.IGNORECASE,
+)
+_ASK_NUMBER = re.compile(
+    r"\bhow (much|many|long|old|far|big|high|large)\b|\bwhat (percentage|proportion|share|number|amount|price|figure|"
+    r"sum|total|score)\b|\bby how\b",
+    re.IGNORECASE,
+)
+_ASK_WHEN = re.compile(r"^\s*when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b", re.IGNORECASE)
+_ASK_QUOTE = re.compile(
+    r"\b(say|said|says|call|called|describe|described|tell|told|respond|responded|react|reacted|admit|admitted|"
+    r"warn|warned|claim|claimed|insist|insisted|argue|argued|offer|offered)\b",
+    re.IGNORECASE,
+)
+_ASK_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|billion|trillion|half|dozen)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\b(yesterday|today|tomorrow|next week|last week)\b", re.IGNORECASE
+)
+_QUOTE = re.compile(r"[\"“”]")
+_REASON = re.compile(
+    r"\b(because|due to|as a result|in order to|so that|so as to|to fund|to pay|to cut|to prevent|"
+    r"to avoid|to help|amid|blamed|reason|after|since|following|given)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.|de|van|von|ten|Ten|da|di|le|al|bin))+\b")
 
 
 @dataclass
-class ScoredSentence:
+class ScoredWindow:
     passage: Passage
-    text: str
+    spans: list[tuple[int, int]]  # sentence offsets within passage.text
+    texts: list[str]
     score: float
     lexical: float
+    context: float
     semantic: float
+    has_type: bool
+
+
+def answer_type_check(question: str) -> Callable[[str], bool] | None:
+    """What a window must contain to answer this kind of question, beyond the question's own words."""
+    asked_names = {re.sub(r"['’]s$", "", w.lower()) for w in words(question)}
+
+    def new_name(text: str) -> bool:
+        """A capitalised word that is not sentence-initial and not already in the question."""
+        tokens = words(text)
+        return any(
+            position > 0
+            and token[:1].isupper()
+            and re.sub(r"['’]s$", "", token.lower()) not in asked_names
+            and token.lower() not in STOPWORDS
+            for position, token in enumerate(tokens)
+        )
+
+    def new_number(text: str) -> bool:
+        return any(m.group(0).lower() not in asked_names for m in _NUMBER.finditer(text))
+
+    if _ASK_NUMBER.search(question):
+        return new_number
+    if _ASK_WHEN.search(question):
+        return lambda text: bool(_DATE.search(text)) or new_number(text)
+    if _ASK_WHO.search(question):
+        return new_name
+    if _ASK_WHY.search(question):
+        return lambda text: bool(_REASON.search(text))
+    if _ASK_QUOTE.search(question):
+        return lambda text: bool(_QUOTE.search(text))
+    return None
+
+
+def _runs(passage: Passage, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Adjacent sentences (only whitespace between them) merge into one quoted run."""
+    runs: list[tuple[int, int]] = []
+    for start, end in spans:
+        if runs and not passage.text[runs[-1][1] : start].strip():
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
 
 
 def not_covered_text(closest: list[ArticleRef]) -> str:
@@ -40,78 +147,160 @@ def not_covered_text(closest: list[ArticleRef]) -> str:
     return text
 
 
-def score_sentences(
-    question: str, passages: list[Passage], embedder: Embeddings, question_vector: list[float] | None = None
-) -> list[ScoredSentence]:
-    wanted = query_terms(question)
-    names = name_terms(question)
-    weights = {term: (2.0 if term in names else 1.0) for term in wanted}
-    total = sum(weights.values()) or 1.0
-    wants_quote = bool(_SAYING_QUESTION.search(question))
-
-    candidates: list[tuple[Passage, str, float]] = []
-    seen: set[tuple[str, str]] = set()
-    for passage in passages:
-        context_terms = set(terms(f"{passage.article.title}\n{passage.text}"))
-        name_cover = (len(names & context_terms) / len(names)) if names else 1.0
-        for position, (start, end) in enumerate(sentences(passage.text)):
-            sentence = passage.text[start:end]
-            if len(sentence.split()) < 4:
-                continue
-            if position == 0 and passage.start > 0 and sentence[:1].islower():
-                continue  # a fragment cut by the chunk boundary
-            key = (passage.article.article_id, normalise_space(sentence).lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            sentence_terms = set(terms(sentence))
-            covered = sum(weight for term, weight in weights.items() if term in sentence_terms)
-            # A sentence that says "he" may still be about the named person its article covers.
-            lexical = (covered / total) * (0.5 + 0.5 * name_cover)
-            candidates.append((passage, sentence, lexical))
-    if not candidates:
-        return []
-    vectors = embedder.embed_documents([question] + [sentence for _p, sentence, _l in candidates])
-    query = question_vector or vectors[0]
-    scored: list[ScoredSentence] = []
-    for (passage, sentence, lexical), vector in zip(candidates, vectors[1:], strict=True):
-        semantic = max(0.0, sum(a * b for a, b in zip(query, vector, strict=True)))
-        score = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
-        if wants_quote and _QUOTE_CHARS.search(sentence):
-            score += 0.05
-        scored.append(ScoredSentence(passage, sentence, score, lexical, semantic))
-    scored.sort(key=lambda item: item.score, reverse=True)
-    return scored
-
-
-def closest_articles(passages: list[Passage], limit: int = 3) -> list[ArticleRef]:
+def closest_articles(passages: Sequence[Passage], limit: int = 3) -> list[ArticleRef]:
     refs: dict[str, ArticleRef] = {}
     for passage in passages:
         refs.setdefault(passage.article.article_id, passage.article)
     return list(refs.values())[:limit]
 
 
+def _coverage(weights: dict[str, float], present: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+
+def candidate_windows(
+    question: str,
+    passages: Sequence[Passage],
+    embedder: Embeddings,
+    idf: Callable[[list[str]], dict[str, float]] | None = None,
+    question_vector: list[float] | None = None,
+    article_terms: Mapping[str, set[str]] | None = None,
+) -> list[ScoredWindow]:
+    """Every one- and two-sentence window with its features; `rank` turns features into a score."""
+    wanted = list(dict.fromkeys(query_terms(question)))
+    if not wanted or not passages:
+        return []
+    weights = idf(wanted) if idf else {t: 1.0 for t in wanted}
+    for name in name_terms(question):
+        if name in weights:
+            weights[name] *= 1.5
+    check = answer_type_check(question)
+
+    units: list[tuple[Passage, list[tuple[int, int]], set[str], float]] = []
+    texts: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for passage in passages:
+        known = article_terms.get(passage.article.article_id) if article_terms else None
+        context = _coverage(weights, known or set(terms(f"{passage.article.title}\n{passage.text}")))
+        spans = [
+            (start, end)
+            for position, (start, end) in enumerate(sentences(passage.text))
+            if len(passage.text[start:end].split()) >= 3
+            and not (position == 0 and passage.start > 0 and passage.text[start:end][:1].islower())
+        ]
+        for position, span in enumerate(spans):
+            text = passage.text[span[0] : span[1]]
+            key = (passage.article.article_id, normalise_space(text).lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            units.append((passage, [span], set(terms(text)), context))
+            texts.append(text)
+            if position + 1 < len(spans):
+                following = spans[position + 1]
+                units.append((passage, [span, following], set(terms(passage.text[span[0] : following[1]])), context))
+    if not units:
+        return []
+    unique_sentences = list(dict.fromkeys(texts))
+    vectors = dict(zip(unique_sentences, embedder.embed_documents(unique_sentences), strict=True))
+    query = question_vector or embedder.embed_query(question)
+
+    windows: list[ScoredWindow] = []
+    for passage, group, window_terms, context in units:
+        window_texts = [passage.text[s:e] for s, e in group]
+        summed = [sum(values) for values in zip(*(vectors[t] for t in window_texts), strict=True)]
+        norm = math.sqrt(sum(v * v for v in summed)) or 1.0
+        semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
+        lexical = _coverage(weights, window_terms)
+        joined = " ".join(window_texts)
+        has_type = check(joined) if check else True
+        windows.append(ScoredWindow(passage, group, window_texts, 0.0, lexical, context, semantic, has_type))
+    return windows
+
+
+def rank(windows: Sequence[ScoredWindow], params: ExtractiveParams = DEFAULT_PARAMS) -> list[ScoredWindow]:
+    for window in windows:
+        window.score = (
+            params.semantic * window.semantic
+            + params.lexical * window.lexical
+            + params.context * window.context
+            + params.answer_type * (1.0 if window.has_type else 0.0)
+            - params.pair_penalty * (len(window.spans) - 1)
+        )
+    return sorted(windows, key=lambda item: item.score, reverse=True)
+
+
+def score_windows(
+    question: str,
+    passages: Sequence[Passage],
+    embedder: Embeddings,
+    idf: Callable[[list[str]], dict[str, float]] | None = None,
+    params: ExtractiveParams = DEFAULT_PARAMS,
+    question_vector: list[float] | None = None,
+    article_terms: Mapping[str, set[str]] | None = None,
+) -> list[ScoredWindow]:
+    return rank(candidate_windows(question, passages, embedder, idf, question_vector, article_terms), params)
+
+
 def extractive_answer(
     question: str,
-    passages: list[Passage],
+    passages: Sequence[Passage],
     embedder: Embeddings,
-    min_relevance: float,
+    idf: Callable[[list[str]], dict[str, float]] | None = None,
+    params: ExtractiveParams = DEFAULT_PARAMS,
     question_vector: list[float] | None = None,
+    article_terms: Mapping[str, set[str]] | None = None,
 ) -> Answer:
-    scored = score_sentences(question, passages, embedder, question_vector)
-    if not scored or scored[0].score < min_relevance:
+    scored = score_windows(question, passages, embedder, idf, params, question_vector, article_terms)
+    return compose(question, scored, passages, params)
+
+
+def compose(
+    question: str, scored: Sequence[ScoredWindow], passages: Sequence[Passage], params: ExtractiveParams
+) -> Answer:
+    """The best windows as quoted lines with citations, or the not-covered answer."""
+    best = scored[0] if scored else None
+    if best is None or best.score < params.min_score or best.context < params.min_context:
         closest = closest_articles(passages)
         return Answer(question=question, text=not_covered_text(closest), found=False, closest=closest)
-    best = scored[0].score
-    keep = [item for item in scored if item.score >= max(min_relevance, RELATIVE_KEEP * best)][:MAX_SENTENCES]
+    # Sentences are picked window by window (best first) until the budget is spent; overlapping
+    # windows only add their new sentences. They are then quoted as runs in article order.
+    picked: dict[str, set[tuple[int, int]]] = {}
+    by_chunk: dict[str, Passage] = {}
+    order: list[str] = []
+    count = 0
+    for window in scored:
+        if window.score < params.keep_relative * best.score:
+            break
+        have = picked.setdefault(window.passage.chunk_id, set())
+        new = [span for span in window.spans if span not in have]
+        if not new or count + len(new) > params.max_sentences:
+            continue
+        text_seen = {
+            normalise_space(window.passage.text[s:e])
+            for chunk, spans in picked.items()
+            for s, e in spans
+            if by_chunk.get(chunk) is window.passage
+        }
+        if all(normalise_space(window.passage.text[s:e]) in text_seen for s, e in new):
+            continue
+        have.update(new)
+        count += len(new)
+        by_chunk[window.passage.chunk_id] = window.passage
+        if window.passage.chunk_id not in order:
+            order.append(window.passage.chunk_id)
     citations: dict[str, Citation] = {}
     lines: list[str] = []
-    for item in keep:
-        article_id = item.passage.article.article_id
+    for chunk in order:
+        passage = by_chunk[chunk]
+        article_id = passage.article.article_id
         citation = citations.get(article_id)
         if citation is None:
-            citation = Citation(n=len(citations) + 1, article=item.passage.article)
+            citation = Citation(n=len(citations) + 1, article=passage.article)
             citations[article_id] = citation
-        citation.quotes.append(item.text)
-        lines.append(f"> {normalise_space(item.text)} {marker(citation.n)}")
+        for start, end in _runs(passage, sorted(picked[chunk])):
+            quote = passage.text[start:end]
+            citation.quotes.append(quote)
+            lines.append(f"> {normalise_space(quote)} {marker(citation.n)}")
     return Answer(question=question, text="\n".join(lines), found=True, citations=list(citations.values()))

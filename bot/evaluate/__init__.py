@@ -1,0 +1,1 @@
+"""Answer-quality evaluation: metrics (pure functions), the runner, and the report."""
