@@ -56,14 +56,24 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
+@click.option("--feed", "feeds", multiple=True, help="An RSS/Atom feed URL whose linked articles to ingest.")
 @click.option("--source", default=None, help="Source name to record for every article (e.g. BBC).")
 @click.option("--dry-run", is_flag=True, help="Load and check everything, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def ingest(inputs: tuple[str, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
-    """Add articles from files, folders, globs or URLs (txt, md, html, json, jsonl)."""
+def ingest(inputs: tuple[str, ...], feeds: tuple[str, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
+    """Add articles from files, folders, globs, URLs (txt, md, html, json, jsonl) or --feed URLs."""
+    if not inputs and not feeds:
+        raise NewsdeskError("nothing to ingest; give files, folders, URLs or --feed URL")
     core = _core()
-    report = core.ingestor().run(inputs, source=source, dry_run=dry_run, progress=not as_json and sys.stderr.isatty())
+    progress = not as_json and sys.stderr.isatty()
+    report = core.ingestor().run(inputs, source=source, dry_run=dry_run, progress=progress) if inputs else None
+    if feeds:
+        from ingest.watch import ingest_feeds
+
+        from_feeds = ingest_feeds(core.ingestor(), feeds, None, progress=progress)
+        report = from_feeds if report is None else report.merge(from_feeds)
+    assert report is not None
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -177,6 +187,27 @@ def reindex() -> None:
     with tqdm(total=total, desc="Re-embedding", unit="chunk", disable=not sys.stderr.isatty()) as bar:
         count = core.store.recreate_with(core.store.embedding_model, core.embedder.embed_documents, progress=bar.update)
     click.echo(f"re-embedded {count} chunks with {core.store.embedding_model}")
+
+
+@main.command()
+@click.option("--feed", "feeds", multiple=True, help="Feed URL to watch (also NEWSDESK_FEEDS).")
+@click.option("--interval", type=float, default=None, help="Seconds between runs (NEWSDESK_WATCH_INTERVAL_S).")
+@click.option("--runs", type=click.IntRange(1), default=None, help="Stop after this many runs (default: forever).")
+def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> None:
+    """Re-read feeds on an interval and ingest what is new or changed; one summary line per run."""
+    from ingest.feeds import FeedState
+    from ingest.watch import watch as watch_feeds
+
+    settings = _settings()
+    core = _core()
+    watch_feeds(
+        core.ingestor(),
+        list(feeds) or settings.feed_urls,
+        interval or settings.watch_interval_s,
+        FeedState(settings.data_dir),
+        runs=runs,
+        echo=click.echo,
+    )
 
 
 @main.command()

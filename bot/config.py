@@ -107,8 +107,17 @@ class Settings(BaseSettings):
         description="Allow fetching URLs on private, loopback or link-local addresses (tests only).",
     )
 
+    feeds: str = Field(default="", description="Comma-separated RSS/Atom feed URLs for `newsdesk watch`.")
+    watch_interval_s: float = Field(default=900.0, gt=0, description="Seconds between `newsdesk watch` runs.")
+
     # --- answering -------------------------------------------------------
     top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
+    fusion_dense_weight: float = Field(
+        default=0.25, ge=0.0, description="Weight of the dense (embedding) ranking in reciprocal-rank fusion."
+    )
+    fusion_lexical_weight: float = Field(
+        default=1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."
+    )
     min_relevance: float = Field(
         default=0.30,
         ge=0.0,
@@ -151,6 +160,10 @@ class Settings(BaseSettings):
     @property
     def admin_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
+
+    @property
+    def feed_urls(self) -> list[str]:
+        return [part.strip() for part in self.feeds.split(",") if part.strip()]
 
     @property
     def llm_enabled(self) -> bool:

@@ -26,7 +26,7 @@ from bot.answer.extractive import (
 from bot.answer.llm import LLMWriter, Turn, WriterUnavailable, fit_passages
 from bot.answer.verify import verify_answer
 from bot.config import Settings
-from bot.embeddings import build_embedder, embedder_name
+from bot.embeddings import CachedEmbeddings, build_embedder, embedder_name
 from bot.lexical import LexicalCache
 from bot.models import Answer, Passage
 from bot.prompts import NOT_COVERED
@@ -85,10 +85,16 @@ class Newsdesk:
             min_score=settings.min_relevance, min_context=settings.min_coverage
         )
         self.embedder = embedder or build_embedder(settings)
+        self.sentence_vectors = CachedEmbeddings(self.embedder)
         self.store = Store(settings, embedder_name(self.embedder), check_model=check_model)
         cache_dir = None if settings.chroma_host else settings.data_dir / "lexical"
         self.lexical = LexicalCache(self.store, cache_dir)
-        self.retriever = Retriever(self.store, self.embedder, self.lexical, weights)
+        self.retriever = Retriever(
+            self.store,
+            self.embedder,
+            self.lexical,
+            weights or FusionWeights(settings.fusion_dense_weight, settings.fusion_lexical_weight),
+        )
         self.writer = LLMWriter(settings) if settings.llm_enabled else None
 
     # --- asking ----------------------------------------------------------
@@ -108,7 +114,13 @@ class Newsdesk:
         passages = self.retriever.search(standalone, k or self.settings.top_k, filters, mode, query_vector=vector)
         candidates, article_terms = self._whole_articles(passages)
         windows = score_windows(
-            standalone, candidates, self.embedder, self.lexical.get().idf, self.extractive, vector, article_terms
+            standalone,
+            candidates,
+            self.sentence_vectors,
+            self.lexical.get().idf,
+            self.extractive,
+            vector,
+            article_terms,
         )
         extractive = compose(standalone, windows, candidates, self.extractive)
         extractive.question, extractive.standalone_question = question, standalone
@@ -198,7 +210,7 @@ class Newsdesk:
 
     # --- ingest ----------------------------------------------------------
     def ingestor(self) -> Ingestor:
-        return Ingestor(self.settings, self.store, self.embedder)
+        return Ingestor(self.settings, self.store, self.embedder, on_change=self.lexical.invalidate)
 
     # --- admin -----------------------------------------------------------
     def sources(self) -> list[ArticleSummary]:

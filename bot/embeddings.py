@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,3 +139,41 @@ def build_embedder(settings: Settings) -> Embeddings:
 
 def embedder_name(embedder: Embeddings) -> str:
     return str(getattr(embedder, "name", type(embedder).__name__))
+
+
+class CachedEmbeddings(Embeddings):
+    """An LRU of sentence vectors in front of a model: the answerer re-reads the same popular
+    articles for many questions, and encoding their sentences is most of an answer's cost."""
+
+    def __init__(self, inner: Embeddings, max_entries: int = 20_000) -> None:
+        import numpy as np
+
+        self._np = np
+        self.inner = inner
+        self.max_entries = max_entries
+        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if missing:
+            fresh = self.inner.embed_documents(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._vectors[text] = self._np.asarray(vector, dtype=self._np.float32)
+                while len(self._vectors) > self.max_entries:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            found = []
+            for text in texts:
+                vector = self._vectors.get(text)
+                if vector is None:  # evicted by a concurrent caller between the two locks
+                    vector = self._np.asarray(self.inner.embed_documents([text])[0], dtype=self._np.float32)
+                else:
+                    self._vectors.move_to_end(text)
+                found.append(vector.tolist())
+            return found
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)

@@ -89,61 +89,113 @@ class LexicalIndex:
         return [(self.chunk_ids[i], float(scores[i])) for i in top]
 
 
-def build_index(store: Store, generation: str) -> LexicalIndex:
-    chunk_ids: list[str] = []
-    corpus: list[list[str]] = []
-    sources: list[str] = []
-    days: list[int] = []
-    for cid, document, meta in store.iter_chunks():
-        chunk_ids.append(cid)
-        corpus.append(terms(f"{meta.get(Meta.TITLE, '')}\n{document}"))
-        sources.append(str(meta.get(Meta.SOURCE, "")).lower())
-        days.append(int(meta.get(Meta.PUBLISHED_DAY, 0) or 0))
+def _index_from(generation: str, rows: list[tuple[str, list[str], str, int]]) -> LexicalIndex:
     retriever = None
-    if chunk_ids:
+    if rows:
         retriever = bm25s.BM25()
-        retriever.index(corpus, show_progress=False)
+        retriever.index([row[1] for row in rows], show_progress=False)
     return LexicalIndex(
-        generation, chunk_ids, np.array(sources, dtype=object), np.array(days, dtype=np.int64), retriever
+        generation,
+        [row[0] for row in rows],
+        np.array([row[2] for row in rows], dtype=object),
+        np.array([row[3] for row in rows], dtype=np.int64),
+        retriever,
     )
 
 
 class LexicalCache:
-    """One per process: hands out the index for the store's current generation."""
+    """One per process: hands out the BM25 index for the store's current generation.
+
+    Its own process's writes (`invalidate`) rebuild before the next question.
+    Writes by other processes (another ingest, another bot replica) are noticed
+    within REFRESH_SECONDS and rebuilt in the background while questions are
+    served from the previous index; a passage whose chunk has meanwhile been
+    deleted is dropped by the retriever, so a stale index can delay a new
+    article but never resurrect a removed one. Terms are kept per chunk id, so
+    a rebuild tokenises only the chunks that are new.
+    """
 
     def __init__(self, store: Store, cache_dir: Path | None) -> None:
         self.store = store
         self.cache_dir = cache_dir
         self._index: LexicalIndex | None = None
+        self._terms: dict[str, list[str]] = {}
         self._checked_at = 0.0
+        self._dirty = False
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._background: threading.Thread | None = None
 
     def get(self) -> LexicalIndex:
         with self._lock:
             now = time.monotonic()
-            if self._index is not None and now - self._checked_at < REFRESH_SECONDS:
+            if self._index is not None and not self._dirty and now - self._checked_at < REFRESH_SECONDS:
                 return self._index
             generation = self.store.generation()
             self._checked_at = now
-            if self._index is None or self._index.generation != generation:
+            current = self._index
+            if current is not None and current.generation == generation and not self._dirty:
+                return current
+            if current is None or self._dirty:
+                self._dirty = False
                 self._index = self._load(generation) or self._build(generation)
-            return self._index
+                return self._index
+            if self._background is None or not self._background.is_alive():
+                self._background = threading.Thread(target=self._rebuild_quietly, args=(generation,), daemon=True)
+                self._background.start()
+            return current
 
     def invalidate(self) -> None:
+        """This process wrote: the next question waits for an index that includes the write."""
         with self._lock:
-            self._checked_at = 0.0
+            self._dirty = True
 
-    def _folder(self, generation: str) -> Path | None:
-        return self.cache_dir / f"bm25-{generation}" if self.cache_dir else None
+    def wait_for_background(self, timeout: float = 120.0) -> None:
+        thread = self._background
+        if thread is not None:
+            thread.join(timeout)
+
+    def _rebuild_quietly(self, generation: str) -> None:
+        try:
+            index = self._build(generation)
+        except Exception:  # the store may be down; the next question retries
+            log.warning("background rebuild of the lexical index failed", exc_info=True)
+            return
+        with self._lock:
+            if not self._dirty:
+                self._index = index
 
     def _build(self, generation: str) -> LexicalIndex:
-        index = build_index(self.store, generation)
+        with self._build_lock:
+            metas = list(self.store.iter_chunks(include_documents=False))
+            missing = [cid for cid, _doc, _meta in metas if cid not in self._terms]
+            for start in range(0, len(missing), 2000):
+                rows = self.store.chunks_by_ids(missing[start : start + 2000])
+                for cid, (document, meta) in rows.items():
+                    self._terms[cid] = terms(f"{meta.get(Meta.TITLE, '')}\n{document}")
+            present = {cid for cid, _doc, _meta in metas}
+            for cid in [cid for cid in self._terms if cid not in present]:
+                del self._terms[cid]
+            rows_for_index = [
+                (
+                    cid,
+                    self._terms[cid],
+                    str(meta.get(Meta.SOURCE, "")).lower(),
+                    int(meta.get(Meta.PUBLISHED_DAY, 0) or 0),
+                )
+                for cid, _doc, meta in metas
+                if cid in self._terms
+            ]
+            index = _index_from(generation, rows_for_index)
         # A write that landed while we read would have changed the generation: don't cache a mix.
         if self.store.generation() == generation:
             self._save(index)
         else:
             index.generation = ""
         return index
+
+    def _folder(self, generation: str) -> Path | None:
+        return self.cache_dir / f"bm25-{generation}" if self.cache_dir else None
 
     def _save(self, index: LexicalIndex) -> None:
         folder = self._folder(index.generation)

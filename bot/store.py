@@ -120,6 +120,14 @@ class ArticleSummary:
     content_hash: str
 
 
+def unavailable(settings: Settings, exc: Exception) -> StoreUnavailableError:
+    where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "on disk"
+    hint = "; check CHROMA_HOST/CHROMA_PORT and that the server runs" if settings.chroma_host else ""
+    return StoreUnavailableError(
+        f"the archive ({where}) is unavailable ({exc.__class__.__name__}){hint}; try again shortly"
+    )
+
+
 def make_client(settings: Settings) -> Any:
     import chromadb
 
@@ -141,10 +149,7 @@ def make_client(settings: Settings) -> Any:
                 settings=chroma_settings,
             )
         except Exception as exc:
-            raise StoreUnavailableError(
-                f"the archive at {settings.chroma_host}:{settings.chroma_port} is unavailable "
-                f"({exc.__class__.__name__}); check CHROMA_HOST/CHROMA_PORT and that the server runs, then try again"
-            ) from exc
+            raise unavailable(settings, exc) from exc
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
 
@@ -175,10 +180,7 @@ class Store:
             raise
 
     def _unavailable(self, exc: Exception) -> StoreUnavailableError:
-        where = f"{self.settings.chroma_host}:{self.settings.chroma_port}" if self.settings.chroma_host else "on disk"
-        return StoreUnavailableError(
-            f"the archive ({where}) is unavailable ({exc.__class__.__name__}); try again shortly"
-        )
+        return unavailable(self.settings, exc)
 
     def _open_collection(self) -> Any:
         return self._client.get_or_create_collection(

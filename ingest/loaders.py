@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 SUPPORTED_LIST = "txt, md, html, htm, json, jsonl"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -97,6 +100,12 @@ def load(item: str, settings: Settings) -> Loaded:
         return _load_file(Path(item), settings)
     except LoadError as exc:
         return Loaded(item, errors=[str(exc)])
+    except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError, OSError) as exc:
+        # Hostile or broken input that a parser chokes on fails alone, with a reason, not a traceback.
+        log.warning("could not read %s", item, exc_info=True)
+        return Loaded(
+            item, errors=[f"{item}: could not be read ({exc.__class__.__name__}); is it a valid {SUPPORTED_LIST} file?"]
+        )
 
 
 # --- files -------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,9 @@ from bot.errors import LoadError, StoreUnavailableError
 from bot.models import Article, Chunk
 from bot.store import Store, embedding_text
 from ingest.chunk import chunk_article
+from ingest.feeds import FeedEntry
 from ingest.identity import to_article
-from ingest.loaders import expand_inputs, load
+from ingest.loaders import RawArticle, expand_inputs, load
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,13 @@ class IngestReport:
             f" ({self.chunks_written} chunks, {self.seconds:.1f} s)"
         )
 
+    def merge(self, other: IngestReport) -> IngestReport:
+        for name in ("added", "updated", "unchanged", "failed", "repaired"):
+            getattr(self, name).extend(getattr(other, name))
+        self.chunks_written += other.chunks_written
+        self.seconds += other.seconds
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added,
@@ -77,10 +85,17 @@ class _Planned:
 class Ingestor:
     """Holds the store and the model for one run or many (the bot keeps one)."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embeddings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        embedder: Embeddings,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.on_change = on_change
 
     def run(
         self,
@@ -88,9 +103,12 @@ class Ingestor:
         source: str | None = None,
         dry_run: bool = False,
         progress: bool = False,
+        feed_entries: Mapping[str, FeedEntry] | None = None,
     ) -> IngestReport:
+        """Ingest files, folders, globs and URLs; `feed_entries` (URL → entry) add a feed's metadata."""
         started = time.perf_counter()
         report = IngestReport(dry_run=dry_run)
+        feed_entries = feed_entries or {}
         items, input_errors = expand_inputs(inputs)
         report.failed.extend(input_errors)
         seen: set[str] = set()
@@ -103,6 +121,8 @@ class Ingestor:
                     loaded = load(item, self.settings)
                     report.failed.extend(loaded.errors)
                     for raw in loaded.articles:
+                        if item in feed_entries:
+                            apply_feed_metadata(raw, feed_entries[item])
                         try:
                             article = to_article(raw, source)
                         except LoadError as exc:
@@ -180,6 +200,15 @@ class Ingestor:
             report.chunks_written += len(chunks)
         if changed:
             self.store.bump_generation()
+            if self.on_change is not None:
+                self.on_change()
+
+
+def apply_feed_metadata(raw: RawArticle, entry: FeedEntry) -> None:
+    raw.title = raw.title or entry.title
+    raw.published = entry.published or raw.published
+    raw.author = entry.author or raw.author
+    raw.source = entry.source or raw.source
 
 
 def _label(article: Article) -> str:

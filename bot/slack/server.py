@@ -24,10 +24,45 @@ class ThreadedRequestHandler(SlackRequestHandler):
     so one slow listener's ack can't stall every other request."""
 
     async def dispatch(self, request: AsgiHttpRequest) -> BoltResponse:
-        bolt_request = BoltRequest(
-            body=await request.get_raw_body(), query=request.query_string, headers=request.get_headers()
-        )
+        try:
+            bolt_request = BoltRequest(
+                body=await request.get_raw_body(), query=request.query_string, headers=request.get_headers()
+            )
+        except Exception:  # a body Bolt can't even parse (e.g. JSON `null`) is the sender's error, not ours
+            log.warning("unparseable request to /slack/events rejected")
+            return BoltResponse(status=400, body="bad request")
+        if not well_formed(bolt_request.body):
+            log.warning("malformed request to /slack/events rejected")
+            return BoltResponse(status=400, body="bad request")
         return await asyncio.to_thread(self.app.dispatch, bolt_request)
+
+
+def well_formed(body: Any) -> bool:
+    """The shapes Slack sends; Bolt's middleware assumes them and fails on anything else."""
+    if not isinstance(body, dict):
+        return False
+    expected: dict[str, type | tuple[type, ...]] = {
+        "event": dict,
+        "type": str,
+        "authorizations": list,
+        "user": (dict, str),
+        "team": (dict, str, type(None)),
+        "channel": (dict, str),
+        "actions": list,
+        "container": dict,
+        "message": dict,
+        "enterprise": (dict, str, type(None)),
+    }
+    if any(key in body and not isinstance(body[key], kind) for key, kind in expected.items()):
+        return False
+    event = body.get("event")
+    return not (
+        isinstance(event, dict)
+        and any(
+            not isinstance(event.get(k, ""), str)
+            for k in ("type", "text", "channel", "user", "ts", "thread_ts", "subtype", "bot_id")
+        )
+    )
 
 
 def asgi_app(app: App) -> Any:

@@ -1,0 +1,59 @@
+"""One ask-path process against one store: latencies and peak RSS, printed as JSON.
+
+Run in its own process per store size so peak RSS is that of the ask path
+alone (model + store + lexical index), not of the benchmark driver.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core import Newsdesk
+from bot.text import query_terms
+
+
+def main() -> None:
+    data_dir, questions_path = Path(sys.argv[1]), Path(sys.argv[2])
+    questions = json.loads(questions_path.read_text())
+    started = time.perf_counter()
+    desk = Newsdesk(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    desk.embedder.embed_query("warm up")
+    loaded = time.perf_counter() - started
+    build_started = time.perf_counter()
+    lexical = desk.lexical.get()
+    lexical_build = time.perf_counter() - build_started
+    desk.ask(questions[0])  # warm caches (sqlite pages, HNSW) before timing
+    dense, lexical_times, answers = [], [], []
+    for question in questions:
+        vector = desk.embedder.embed_query(question)
+        t0 = time.perf_counter()
+        desk.store.dense_query(vector, 30, None)
+        dense.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        lexical.search(query_terms(question), 30)
+        lexical_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        desk.ask(question)
+        answers.append(time.perf_counter() - t0)
+    print(
+        json.dumps(
+            {
+                "chunks": desk.store.count(),
+                "load_s": loaded,
+                "lexical_build_s": lexical_build,
+                "dense_s": dense,
+                "lexical_s": lexical_times,
+                "answer_s": answers,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
