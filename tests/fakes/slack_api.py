@@ -16,12 +16,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
+
+from tests.fakes.loopback import serve_handler
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
@@ -185,16 +187,9 @@ def serve_slack() -> Iterator[FakeSlack]:
             self.end_headers()
             self.wfile.write(payload)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/api/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_handler(Handler) as base_url:
+        fake.base_url = base_url + "/api/"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --- Events API delivery ----------------------------------------------------
