@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     # --- answering -------------------------------------------------------
     top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
     fusion_dense_weight: float = Field(
-        default=0.25, ge=0.0, description="Weight of the dense (embedding) ranking in reciprocal-rank fusion."
+        default=0.5, ge=0.0, description="Weight of the dense (embedding) ranking in reciprocal-rank fusion."
     )
     fusion_lexical_weight: float = Field(
         default=1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."

@@ -165,15 +165,19 @@ class CachedEmbeddings(Embeddings):
                 while len(self._vectors) > self.max_entries:
                     self._vectors.popitem(last=False)
         with self._lock:
-            found = []
+            found: list[list[float]] = []
             for text in texts:
-                vector = self._vectors.get(text)
-                if vector is None:  # evicted by a concurrent caller between the two locks
-                    vector = self._np.asarray(self.inner.embed_documents([text])[0], dtype=self._np.float32)
+                cached = self._vectors.get(text)
+                if cached is None:  # evicted by a concurrent caller between the two locks
+                    found.append(self.inner.embed_documents([text])[0])
                 else:
                     self._vectors.move_to_end(text)
-                found.append(vector.tolist())
+                    found.append(cached.tolist())
             return found
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()

@@ -256,9 +256,17 @@ class Store:
                 version.chunk_ids.append(cid)
         return {article_id: list(by_hash.values()) for article_id, by_hash in found.items()}
 
-    def article_ids_from_origin(self, origin: str) -> set[str]:
-        page = self._guard(self._collection.get, where={Meta.ORIGIN: origin}, include=["metadatas"])
-        return {str(meta[Meta.ARTICLE_ID]) for meta in page["metadatas"]}
+    def article_ids_by_origin(self, origins: Sequence[str]) -> dict[str, set[str]]:
+        """Stored article ids per origin (file path), for replacing an edited local file."""
+        found: dict[str, set[str]] = defaultdict(set)
+        wanted = [origin for origin in dict.fromkeys(origins) if origin]
+        for start in range(0, len(wanted), 200):
+            page = self._guard(
+                self._collection.get, where={Meta.ORIGIN: {"$in": wanted[start : start + 200]}}, include=["metadatas"]
+            )
+            for meta in page["metadatas"]:
+                found[str(meta[Meta.ORIGIN])].add(str(meta[Meta.ARTICLE_ID]))
+        return found
 
     def articles(self) -> list[ArticleSummary]:
         summaries: dict[str, ArticleSummary] = {}
@@ -333,8 +341,13 @@ class Store:
         }
 
     # --- writes ----------------------------------------------------------
-    def write_article(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        """New version first, then the old ones go: a crash in between leaves a detectable state."""
+    def write_article(
+        self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]], replaces_versions: bool = True
+    ) -> None:
+        """New version first, then the old ones go: a crash in between leaves a detectable state.
+
+        `replaces_versions=False` (the caller has just seen that no other version is stored) skips
+        the delete query — most of a fresh ingest's store overhead."""
         if not chunks:
             raise ConfigError("an article with no chunks cannot be stored")
         article = chunks[0].article
@@ -348,6 +361,8 @@ class Store:
                 documents=[chunk.text for chunk in chunks],
                 metadatas=[chunk_metadata(chunk, now) for chunk in chunks],
             )
+            if not replaces_versions:
+                return
             self._guard(
                 self._collection.delete,
                 where={

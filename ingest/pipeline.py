@@ -28,7 +28,8 @@ from ingest.loaders import RawArticle, expand_inputs, load
 
 log = logging.getLogger(__name__)
 
-FILES_PER_BATCH = 32
+# Files per embedding batch: large enough that the model's length-sorted batches pad little.
+FILES_PER_BATCH = 128
 
 
 @dataclass
@@ -80,6 +81,7 @@ class _Planned:
     status: str  # "added" | "updated"
     stale_chunk_ids: list[str]
     replaces_ids: list[str]
+    has_other_versions: bool
 
 
 class Ingestor:
@@ -145,6 +147,7 @@ class Ingestor:
 
     def _plan(self, articles: Sequence[Article], report: IngestReport) -> list[_Planned]:
         stored = self.store.versions([article.article_id for article in articles])
+        by_origin = self.store.article_ids_by_origin([article.origin for article in articles])
         planned: list[_Planned] = []
         for article in articles:
             versions = stored.get(article.article_id, [])
@@ -157,11 +160,9 @@ class Ingestor:
             if repair:
                 report.repaired.append(_label(article))
             stale = current[0].chunk_ids if repair else []
-            replaces: list[str] = []
-            if article.origin:
-                replaces = sorted(self.store.article_ids_from_origin(article.origin) - {article.article_id})
+            replaces = sorted(by_origin.get(article.origin, set()) - {article.article_id}) if article.origin else []
             status = "updated" if others or replaces else "added"
-            planned.append(_Planned(article, status, stale, replaces))
+            planned.append(_Planned(article, status, stale, replaces, bool(others)))
         return planned
 
     def _ingest_articles(self, articles: Sequence[Article], report: IngestReport, dry_run: bool) -> None:
@@ -186,7 +187,7 @@ class Ingestor:
             offset += len(chunks)
             try:
                 self.store.delete_chunks(plan.stale_chunk_ids)
-                self.store.write_article(chunks, article_vectors)
+                self.store.write_article(chunks, article_vectors, replaces_versions=plan.has_other_versions)
                 for replaced in plan.replaces_ids:
                     self.store.delete_article(replaced)
             except StoreUnavailableError:

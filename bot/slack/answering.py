@@ -63,7 +63,8 @@ def thread_history(
         return []
     turns: list[Turn] = []
     pending: str | None = None
-    for message in replies.get("messages", []):
+    messages: list[dict[str, Any]] = replies.get("messages", []) or []
+    for message in messages:
         if message.get("ts") == current_ts:
             break
         from_bot = bool(message.get("bot_id")) or (bot_user_id is not None and message.get("user") == bot_user_id)
