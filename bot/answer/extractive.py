@@ -243,19 +243,6 @@ def score_windows(
     return rank(candidate_windows(question, passages, embedder, idf, question_vector, article_terms), params)
 
 
-def extractive_answer(
-    question: str,
-    passages: Sequence[Passage],
-    embedder: Embeddings,
-    idf: Callable[[list[str]], dict[str, float]] | None = None,
-    params: ExtractiveParams = DEFAULT_PARAMS,
-    question_vector: list[float] | None = None,
-    article_terms: Mapping[str, set[str]] | None = None,
-) -> Answer:
-    scored = score_windows(question, passages, embedder, idf, params, question_vector, article_terms)
-    return compose(question, scored, passages, params)
-
-
 def compose(
     question: str, scored: Sequence[ScoredWindow], passages: Sequence[Passage], params: ExtractiveParams
 ) -> Answer:
