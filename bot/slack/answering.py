@@ -144,6 +144,33 @@ def answer_in_thread(
         _apologise(client, channel, thread_ts, placeholder_ts, event_id, exc)
 
 
+def answer_message(
+    deps: SlackDeps,
+    client: WebClient,
+    *,
+    message: dict[str, Any],
+    body: dict[str, Any],
+    question: str,
+    thread_ts: str | None,
+    bot_user_id: str | None,
+    set_status: Callable[[str], Any] | None = None,
+) -> None:
+    """`answer_in_thread` for a Slack message event (mention, DM, assistant thread): one place that reads
+    the event's channel, user, ts and event id."""
+    answer_in_thread(
+        deps,
+        client,
+        channel=message["channel"],
+        thread_ts=thread_ts,
+        question=question,
+        user_id=message.get("user", ""),
+        event_id=str(body.get("event_id", "")),
+        current_ts=message["ts"],
+        bot_user_id=bot_user_id,
+        set_status=set_status,
+    )
+
+
 def _apologise(
     client: WebClient, channel: str, thread_ts: str | None, placeholder_ts: str | None, event_id: str, exc: Exception
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps, answer_in_thread, question_from_message
+from bot.slack.answering import SlackDeps, answer_message, question_from_message
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
 log = logging.getLogger(__name__)
@@ -80,17 +80,15 @@ def register(app: App, deps: SlackDeps) -> None:
             set_title(_short(question, TITLE_LIMIT))
         except Exception:
             log.debug("could not set the thread title", exc_info=True)
-        answer_in_thread(
+        answer_message(
             deps,
             client,
-            channel=payload["channel"],
-            thread_ts=payload["thread_ts"],
+            message=payload,
+            body=body,
             question=question,
-            user_id=payload.get("user", ""),
-            event_id=str(body.get("event_id", "")),
-            current_ts=payload["ts"],
+            thread_ts=payload["thread_ts"],
             bot_user_id=context.bot_user_id,
-            set_status=lambda status: set_status(status),
+            set_status=set_status,
         )
 
     app.assistant(assistant)

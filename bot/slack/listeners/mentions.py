@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps, answer_in_thread, question_from_message
+from bot.slack.answering import SlackDeps, answer_message, question_from_message
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
 EMPTY_MENTION = "Ask me about the coverage, e.g. “What did Churkin say about sanctions?” — or `/newsdesk help`."
@@ -23,14 +23,12 @@ def register(app: App, deps: SlackDeps) -> None:
         if not question:
             client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=EMPTY_MENTION)
             return
-        answer_in_thread(
+        answer_message(
             deps,
             client,
-            channel=event["channel"],
-            thread_ts=thread_ts,
+            message=event,
+            body=body,
             question=question,
-            user_id=event.get("user", ""),
-            event_id=str(body.get("event_id", "")),
-            current_ts=event["ts"],
+            thread_ts=thread_ts,
             bot_user_id=context.bot_user_id,
         )

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps, answer_in_thread, question_from_message
+from bot.slack.answering import SlackDeps, answer_message, question_from_message
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
 
@@ -27,14 +27,12 @@ def register(app: App, deps: SlackDeps) -> None:
         question = question_from_message(event.get("text", ""))
         if not question:
             return
-        answer_in_thread(
+        answer_message(
             deps,
             client,
-            channel=event["channel"],
-            thread_ts=None,
+            message=event,
+            body=body,
             question=question,
-            user_id=event.get("user", ""),
-            event_id=str(body.get("event_id", "")),
-            current_ts=event["ts"],
+            thread_ts=None,
             bot_user_id=context.bot_user_id,
         )
