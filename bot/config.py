@@ -112,12 +112,14 @@ class Settings(BaseSettings):
 
     # --- answering -------------------------------------------------------
     top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
+    fusion_method: Literal["relative", "rrf", "dbsf"] = Field(
+        default="relative",
+        description="How dense and BM25 rankings merge: relative (scores scaled to 0-1), rrf (ranks), dbsf.",
+    )
     fusion_dense_weight: float = Field(
-        default=0.5, ge=0.0, description="Weight of the dense (embedding) ranking in reciprocal-rank fusion."
+        default=1.0, ge=0.0, description="Weight of the dense (embedding) ranking in the fusion."
     )
-    fusion_lexical_weight: float = Field(
-        default=1.0, ge=0.0, description="Weight of the BM25 ranking in reciprocal-rank fusion."
-    )
+    fusion_lexical_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 ranking in the fusion.")
     min_relevance: float = Field(
         default=0.30,
         ge=0.0,

@@ -93,7 +93,8 @@ class Newsdesk:
             self.store,
             self.embedder,
             self.lexical,
-            weights or FusionWeights(settings.fusion_dense_weight, settings.fusion_lexical_weight),
+            weights
+            or FusionWeights(settings.fusion_dense_weight, settings.fusion_lexical_weight, settings.fusion_method),
         )
         self.writer = LLMWriter(settings) if settings.llm_enabled else None
 

@@ -76,10 +76,19 @@ class LocalMiniLM(Embeddings):
 
     name = f"local:{LOCAL_MODEL_NAME}"
 
-    def __init__(self, model_dir: Path | None = None, batch_size: int = 64) -> None:
+    def __init__(self, model_dir: Path | None = None, batch_size: int | None = None) -> None:
         self._model_dir = str(model_dir or local_model_dir())
         self._batch_size = batch_size
         self._lock = threading.Lock()
+
+    def batch_size_for(self, texts: list[str]) -> int:
+        """Small batches are fastest on a 2-core CPU: measured on 1,322 BBC chunks of ~800 chars,
+        batches of 8 encode in 0.80x the time of 64 (less padding, tensors that stay in cache);
+        sentences (~150 chars) are fastest at 16."""
+        if self._batch_size is not None:
+            return self._batch_size
+        mean_chars = sum(len(text) for text in texts) / len(texts)
+        return 8 if mean_chars > 400 else 16
 
     @property
     def model(self) -> Any:
@@ -91,7 +100,7 @@ class LocalMiniLM(Embeddings):
         with self._lock:  # torch on 2 cores: one encode at a time is fastest and safe
             vectors = self.model.encode(
                 texts,
-                batch_size=self._batch_size,
+                batch_size=self.batch_size_for(texts),
                 normalize_embeddings=True,
                 show_progress_bar=False,
                 convert_to_numpy=True,

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from bot.config import Settings
 from bot.errors import LoadError, StoreUnavailableError
 from bot.models import Article, Chunk
-from bot.store import Store, embedding_text
+from bot.store import ArticleWrite, Store, embedding_text
 from ingest.chunk import chunk_article
 from ingest.feeds import FeedEntry
 from ingest.identity import to_article
@@ -180,29 +180,61 @@ class Ingestor:
             return
         texts = [embedding_text(chunk.article.title, chunk.text) for _plan, chunks in chunked for chunk in chunks]
         vectors = self.embedder.embed_documents(texts) if texts else []
+        batch: list[tuple[_Planned, ArticleWrite]] = []
         offset = 0
-        changed = False
         for plan, chunks in chunked:
-            article_vectors = vectors[offset : offset + len(chunks)]
+            write = ArticleWrite(chunks, vectors[offset : offset + len(chunks)], plan.has_other_versions)
             offset += len(chunks)
-            try:
-                self.store.delete_chunks(plan.stale_chunk_ids)
-                self.store.write_article(chunks, article_vectors, replaces_versions=plan.has_other_versions)
-                for replaced in plan.replaces_ids:
-                    self.store.delete_article(replaced)
-            except StoreUnavailableError:
-                raise
-            except Exception as exc:  # one article's storage failure must not sink the batch
-                log.exception("storing %s failed", plan.article.article_id)
-                report.failed.append(f"{_label(plan.article)}: could not be stored ({exc.__class__.__name__}: {exc})")
-                continue
-            changed = True
+            batch.append((plan, write))
+        stored = self._store_batch(batch, report)
+        for plan, write in stored:
             getattr(report, plan.status).append(_label(plan.article))
-            report.chunks_written += len(chunks)
-        if changed:
+            report.chunks_written += len(write.chunks)
+        if stored:
             self.store.bump_generation()
             if self.on_change is not None:
                 self.on_change()
+
+    def _store_batch(
+        self, batch: list[tuple[_Planned, ArticleWrite]], report: IngestReport
+    ) -> list[tuple[_Planned, ArticleWrite]]:
+        """One write for the whole batch; if it fails, article by article, so a bad one fails alone."""
+        try:
+            self._store(batch)
+            return batch
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            if len(batch) == 1:
+                self._record_failure(batch[0][0], exc, report)
+                return []
+            log.warning("batch write of %d articles failed; writing them one by one", len(batch), exc_info=True)
+        stored: list[tuple[_Planned, ArticleWrite]] = []
+        for item in batch:
+            try:
+                self._store([item])
+            except StoreUnavailableError:
+                raise
+            except Exception as exc:
+                self._record_failure(item[0], exc, report)
+                continue
+            stored.append(item)
+        return stored
+
+    def _store(self, batch: list[tuple[_Planned, ArticleWrite]]) -> None:
+        self.store.delete_chunks([chunk for plan, _write in batch for chunk in plan.stale_chunk_ids])
+        self.store.write_articles([write for _plan, write in batch])
+        for plan, _write in batch:
+            for replaced in plan.replaces_ids:
+                self.store.delete_article(replaced)
+
+    @staticmethod
+    def _record_failure(plan: _Planned, exc: Exception, report: IngestReport) -> None:
+        log.error("storing %s failed", plan.article.article_id, exc_info=exc)
+        report.failed.append(
+            f"{_label(plan.article)}: could not be stored ({exc.__class__.__name__}: {exc}); "
+            "run the ingest again, and report it if it keeps failing"
+        )
 
 
 def apply_feed_metadata(raw: RawArticle, entry: FeedEntry) -> None:

@@ -40,7 +40,7 @@ def _ingest(data_dir: Path, files_list: Path) -> subprocess.Popen[str]:
 def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     tmp_path: Path, bbc_dir: Path, embedder: LocalMiniLM, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = bbc_sample(bbc_dir, 60)  # 300 articles
+    files = bbc_sample(bbc_dir, 120)  # 600 articles: more than four killed runs can finish
     listing = tmp_path / "files.txt"
     listing.write_text("\n".join(files))
     data_dir = tmp_path / "data"
@@ -48,13 +48,14 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     kills: list[float] = []
     for _ in range(KILLS):
         process = _ingest(data_dir, listing)
-        delay = rng.uniform(9.0, 30.0)  # the model loads in ~6 s; kill somewhere inside the writes
+        delay = rng.uniform(8.0, 18.0)  # the model loads in ~6 s; kill somewhere inside the encode/write loop
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills.append(delay)
+    assert len(kills) == KILLS, "an ingest finished before its kill: the test would not test crashes"
     final = _ingest(data_dir, listing)
     out, err = final.communicate(timeout=600)
     assert final.returncode == 0, err

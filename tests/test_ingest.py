@@ -7,11 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from bot.core import Newsdesk
-from bot.store import Meta
+from bot.store import ArticleWrite, Meta, Store
 from ingest.chunk import chunk_article
 from ingest.identity import canonical_url, to_article
 from ingest.loaders import RawArticle
@@ -132,3 +133,31 @@ def test_cli_batch_with_bad_files_stores_the_good_ones(tmp_path: Path, monkeypat
     assert sorted(row["title"] for row in listed) == ["Ok", "Russia digs in its heels against Syria intervention"]
     dry = json.loads(runner.invoke(main, ["ingest", str(batch / "bad.jsonl"), "--dry-run", "--json"]).stdout)
     assert dry["dry_run"] and dry["unchanged"] and not dry["added"]
+
+
+def test_article_the_store_rejects_fails_alone_and_the_rest_of_its_batch_is_stored(
+    desk: Newsdesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is written in one call; when that call fails, each article is retried alone."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for number in range(5):
+        title = "Poisoned dispatch" if number == 2 else f"Dispatch {number}"
+        _write(folder / f"d{number}.md", title, f"Report {number} on the harbour dredging and its cost.")
+    real_write = Store.write_articles
+    calls: list[int] = []
+
+    def rejecting_write(store: Store, writes: list[ArticleWrite]) -> None:
+        calls.append(len(writes))
+        if any(write.chunks[0].article.title == "Poisoned dispatch" for write in writes):
+            raise ValueError("metadata value rejected")
+        real_write(store, writes)
+
+    monkeypatch.setattr(Store, "write_articles", rejecting_write)
+    report = desk.ingestor().run([str(folder)])
+    assert calls == [5, 1, 1, 1, 1, 1]  # one batch call, then one call per article
+    assert len(report.added) == 4
+    assert len(report.failed) == 1 and report.failed[0].startswith("Poisoned dispatch (")
+    assert "could not be stored (ValueError: metadata value rejected)" in report.failed[0]
+    titles = {str(meta[Meta.TITLE]) for _cid, _doc, meta in desk.store.iter_chunks(include_documents=False)}
+    assert titles == {"Dispatch 0", "Dispatch 1", "Dispatch 3", "Dispatch 4"}
