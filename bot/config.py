@@ -12,6 +12,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# How the dense and BM25 rankings are merged (bot.retrieve.fuse says what each means).
+FusionMethod = Literal["relative", "rrf", "dbsf"]
+
 
 class Settings(BaseSettings):
     """Every field is documented in `.env.example`; a test keeps the two in step."""
@@ -112,7 +115,7 @@ class Settings(BaseSettings):
 
     # --- answering -------------------------------------------------------
     top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
-    fusion_method: Literal["relative", "rrf", "dbsf"] = Field(
+    fusion_method: FusionMethod = Field(
         default="relative",
         description="How dense and BM25 rankings merge: relative (scores scaled to 0-1), rrf (ranks), dbsf.",
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from langchain_core.embeddings import Embeddings
 
+from bot.config import FusionMethod
 from bot.lexical import LexicalCache
 from bot.models import Passage
 from bot.store import Meta, Store, article_ref, day_number
@@ -47,8 +48,7 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-FusionMethod = Literal["rrf", "relative", "dbsf"]
-FUSION_METHODS: tuple[FusionMethod, ...] = ("rrf", "relative", "dbsf")
+FUSION_METHODS: tuple[FusionMethod, ...] = get_args(FusionMethod)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class FusionWeights:
 
     dense: float = 1.0
     lexical: float = 1.0
-    method: FusionMethod = "rrf"
+    method: FusionMethod = "relative"
 
 
 def _scaled(scores: list[float], method: FusionMethod) -> list[float]:
