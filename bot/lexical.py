@@ -33,6 +33,10 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 # How long a process trusts its idea of the store's generation before asking
 # again: the upper bound on how stale the lexical side can be across processes.
 REFRESH_SECONDS = 2.0
+# Least time between the starts of two background rebuilds. Another process's long ingest bumps
+# the generation after every batch it writes; a rebuild reads every chunk id and re-runs BM25
+# indexing (seconds at 100k chunks), so without a spacing a bot would re-index back to back.
+REBUILD_SPACING_SECONDS = 8.0
 
 
 @dataclass
@@ -118,7 +122,8 @@ class LexicalCache:
 
     Its own process's writes (`invalidate`) rebuild before the next question.
     Writes by other processes (another ingest, another bot replica) are noticed
-    within REFRESH_SECONDS and rebuilt in the background while questions are
+    within REFRESH_SECONDS and rebuilt in the background (at most once every
+    REBUILD_SPACING_SECONDS) while questions are
     served from the previous index; a passage whose chunk has meanwhile been
     deleted is dropped by the retriever, so a stale index can delay a new
     article but never resurrect a removed one. Terms are kept per chunk id, so
@@ -135,6 +140,7 @@ class LexicalCache:
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._background: threading.Thread | None = None
+        self._rebuild_started = -math.inf
 
     def get(self) -> LexicalIndex:
         with self._lock:
@@ -150,7 +156,9 @@ class LexicalCache:
                 self._dirty = False
                 self._index = self._load(generation) or self._build(generation)
                 return self._index
-            if self._background is None or not self._background.is_alive():
+            idle = self._background is None or not self._background.is_alive()
+            if idle and now - self._rebuild_started >= REBUILD_SPACING_SECONDS:
+                self._rebuild_started = now
                 self._background = threading.Thread(target=self._rebuild_quietly, args=(generation,), daemon=True)
                 self._background.start()
             return current

@@ -40,7 +40,7 @@ def _ingest(data_dir: Path, files_list: Path) -> subprocess.Popen[str]:
 def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     tmp_path: Path, bbc_dir: Path, embedder: LocalMiniLM, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = bbc_sample(bbc_dir, 120)  # 600 articles: more than four killed runs can finish
+    files = bbc_sample(bbc_dir, 190)  # 950 articles, 8 batches (sport/199.txt, not UTF-8, is the 199th)
     listing = tmp_path / "files.txt"
     listing.write_text("\n".join(files))
     data_dir = tmp_path / "data"
@@ -48,7 +48,7 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     kills: list[float] = []
     for _ in range(KILLS):
         process = _ingest(data_dir, listing)
-        delay = rng.uniform(9.0, 16.0)  # the model loads in 6-9 s; then a batch of 32 files is written every ~3 s
+        delay = rng.uniform(18.0, 24.0)  # model loaded by ~8 s; then a batch of 128 files is written every ~11 s
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
