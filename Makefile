@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO_QUESTION ?= What did Churkin say about sanctions?
 SHARED ?= ../shared
-EVAL_DATA ?= $(SHARED)/data/eval/bbc_dev.jsonl
+EVAL_DATA ?= $(SHARED)/data/eval/bbc_dev.jsonl eval/dev_extra.jsonl
+EVAL_QUOTES ?= eval/quotes_dev.jsonl
+DEV_QUESTIONS ?= $(SHARED)/data/eval/bbc_dev.jsonl
 EVAL_CORPUS ?= $(SHARED)/data/bbc
 
 .PHONY: setup demo test lint typecheck eval bench clean
@@ -29,10 +31,10 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 eval: setup
-	$(BIN)/newsdesk eval $(EVAL_DATA) --corpus $(EVAL_CORPUS) --out docs/eval --store .newsdesk-eval
+	$(BIN)/newsdesk eval $(EVAL_DATA) --corpus $(EVAL_CORPUS) --corpus examples/articles --quotes $(EVAL_QUOTES) --out docs/eval --store .newsdesk-eval
 
 bench: setup
-	$(BIN)/python -m bench.run --corpus $(EVAL_CORPUS) --questions $(EVAL_DATA) --out docs
+	$(BIN)/python -m bench.run --corpus $(EVAL_CORPUS) --questions $(DEV_QUESTIONS) --out docs
 
 typecheck: setup
 	$(BIN)/mypy bot ingest

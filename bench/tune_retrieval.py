@@ -26,7 +26,7 @@ def main() -> None:
     pool = int(sys.argv[4]) if len(sys.argv) > 4 else CANDIDATES
     desk = Newsdesk(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
     items = [item for item in load_dataset(dataset) if item.article]
-    gold = gold_article_ids(items, corpus, desk)
+    gold = gold_article_ids(items, [corpus], desk)
     lists = {}
     for item in items:
         vector = desk.embedder.embed_query(item.question)

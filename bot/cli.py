@@ -4,55 +4,142 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from bot.answer.citations import answer_dict, source_line
-from bot.config import Settings
-from bot.errors import NewsdeskError
+from bot.config import Settings, load_settings, unknown_setting_warnings
+from bot.errors import EmptyArchiveError, NewsdeskError, QuestionTooLongError
 from bot.models import Answer
 from bot.retrieve import Filters
 
 log = logging.getLogger("newsdesk")
 
+# Loggers of the libraries underneath: their warnings ("discarding data", retries, telemetry) are noise
+# to a user; -v shows them.
+LIBRARY_LOGGERS = (
+    "trafilatura",
+    "htmldate",
+    "courlan",
+    "justext",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "langchain_text_splitters",
+    "openai",
+    "httpx",
+    "httpcore",
+    "urllib3",
+    "chromadb",
+    "posthog",
+    "sentence_transformers",
+    "transformers",
+    "huggingface_hub",
+    "torch",
+    "bm25s",
+    "py.warnings",
+)
+INTERRUPTED_INGEST = "interrupted: re-run the same command to continue (stored articles are skipped)"
+_SETTINGS_KEY = "newsdesk.settings"
+_VERBOSE_KEY = "newsdesk.verbose"
+_VERBOSE_HELP = "Log what happens, including the libraries' warnings (to stderr)."
 
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:  # pydantic's ValidationError lists every bad field
-        raise NewsdeskError(f"invalid settings: {exc}".splitlines()[0] + " (check your environment or .env)") from exc
+
+class CliError(click.ClickException):
+    """A problem the user can fix: `error: <message>` on stderr (one line per line of it), exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.format_message().splitlines():
+            click.echo(f"error: {line}", file=file, err=file is None)
 
 
-def _core(check_model: bool = True) -> Any:
-    from bot.core import Newsdesk
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line on stderr and exit status 130 (128 + SIGINT), as shells expect."""
 
-    return Newsdesk(_settings(), check_model=check_model)
+    exit_code = 130
+
+    def __init__(self, message: str = "interrupted") -> None:
+        super().__init__(message)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), file=file, err=file is None)
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.captureWarnings(True)  # library warnings.warn(...) go through "py.warnings", quiet unless -v
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.ERROR)
+
+
+def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """-v works before the command (`newsdesk -v ask`) and after it (`newsdesk ask ... -v`)."""
+    root = ctx.find_root()
+    root.meta[_VERBOSE_KEY] = root.meta.get(_VERBOSE_KEY, False) or value
+    configure_logging(root.meta[_VERBOSE_KEY])
+
+
+def _verbose_option() -> click.Option:
+    return click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_verbose, help=_VERBOSE_HELP)
+
+
+class NewsdeskCommand(click.Command):
+    """Every command takes -v."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(_verbose_option())
 
 
 class NewsdeskGroup(click.Group):
-    """Turns domain errors into one line on stderr and exit status 2."""
+    """The CLI's one edge: domain errors become `error: ...` (status 2), Ctrl-C becomes status 130."""
+
+    command_class = NewsdeskCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NewsdeskError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            raise CliError(str(exc)) from exc
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+
+
+def _settings() -> Settings:
+    """Settings for this invocation, built once; unknown NEWSDESK_* names (typos) are warned about first."""
+    meta = click.get_current_context().find_root().meta
+    if _SETTINGS_KEY not in meta:
+        for warning in unknown_setting_warnings():
+            click.echo(f"warning: {warning}", err=True)
+        meta[_SETTINGS_KEY] = load_settings()
+    settings: Settings = meta[_SETTINGS_KEY]
+    return settings
+
+
+def _core(settings: Settings, check_model: bool = True) -> Any:
+    from bot.core import Newsdesk
+
+    return Newsdesk(settings, check_model=check_model)
+
+
+def _missing_store(settings: Settings) -> EmptyArchiveError:
+    return EmptyArchiveError(f"no store in {settings.data_dir}")
 
 
 @click.group(cls=NewsdeskGroup)
-@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
-def main(verbose: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_verbose, help=_VERBOSE_HELP)
+def main() -> None:
     """Newsdesk: ask your news coverage questions, get cited answers."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 @main.command()
@@ -64,16 +151,28 @@ def main(verbose: bool) -> None:
 def ingest(inputs: tuple[str, ...], feeds: tuple[str, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
     """Add articles from files, folders, globs, URLs (txt, md, html, json, jsonl) or --feed URLs."""
     if not inputs and not feeds:
-        raise NewsdeskError("nothing to ingest; give files, folders, URLs or --feed URL")
-    core = _core()
+        raise CliError("nothing to ingest; give files, folders, URLs or --feed URL")
+    core = _core(_settings())
     progress = not as_json and sys.stderr.isatty()
-    report = core.ingestor().run(inputs, source=source, dry_run=dry_run, progress=progress) if inputs else None
-    if feeds:
+    report = None
+    interrupted = False  # Ctrl-C: the run returns what it stored so far, marked interrupted
+    if inputs:
+        report = core.ingestor().run(inputs, source=source, dry_run=dry_run, progress=progress)
+        interrupted = report.interrupted
+    if feeds and not interrupted:
         from ingest.watch import ingest_feeds
 
-        from_feeds = ingest_feeds(core.ingestor(), feeds, None, progress=progress)
-        report = from_feeds if report is None else report.merge(from_feeds)
+        try:
+            from_feeds = ingest_feeds(core.ingestor(), feeds, None, progress=progress)
+        except KeyboardInterrupt:
+            if report is None:
+                raise Interrupted(INTERRUPTED_INGEST) from None
+            interrupted = True
+        else:
+            interrupted = from_feeds.interrupted
+            report = from_feeds if report is None else report.merge(from_feeds)
     assert report is not None
+    report.interrupted = interrupted
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -82,6 +181,8 @@ def ingest(inputs: tuple[str, ...], feeds: tuple[str, ...], source: str | None, 
         for label in report.repaired:
             click.echo(f"repaired a half-written article: {label}", err=True)
         click.echo(report.summary())
+    if report.interrupted:
+        raise Interrupted(INTERRUPTED_INGEST)
     sys.exit(0 if report.ok else 1)
 
 
@@ -91,13 +192,23 @@ def _parse_date(value: str | None, flag: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise NewsdeskError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from exc
+        raise CliError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def _date_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """--since and --until as dates; --since after --until is an error naming both."""
+    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    if first and last and first > last:
+        raise CliError(f"--since {first} is after --until {last}; swap them or drop one")
+    return first, last
 
 
 def print_answer(answer: Answer) -> None:
     click.echo(answer.text)
     if answer.notice:
         click.echo(f"\n({answer.notice})")
+    if answer.filters:
+        click.echo("\n(filters: " + ", ".join(f"{name} {value}" for name, value in answer.filters.items()) + ")")
     if answer.citations:
         click.echo("\nSources")
         for citation in answer.citations:
@@ -107,16 +218,40 @@ def print_answer(answer: Answer) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
-@click.option("--since", default=None, help="Only articles published on or after YYYY-MM-DD.")
-@click.option("--until", default=None, help="Only articles published on or before YYYY-MM-DD.")
+@click.option("--since", metavar="YYYY-MM-DD", default=None, help="Only articles published on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", default=None, help="Only articles published on or before this day.")
 @click.option("--source", default=None, help="Only articles from this source.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def ask(question: str, k: int | None, since: str | None, until: str | None, source: str | None, as_json: bool) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help='The day "last week" and "this year" in the question are read against (default: today).',
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object: the answer, its citations and quotes (see README)."
+)
+def ask(
+    question: str,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    source: str | None,
+    as_of: str | None,
+    as_json: bool,
+) -> None:
     """Answer a question from the coverage, with citations."""
     if not question.strip():
-        raise NewsdeskError('the question is empty; ask something, e.g. newsdesk ask "What did Churkin say?"')
-    filters = Filters(_parse_date(since, "--since"), _parse_date(until, "--until"), source)
-    answer = _core().ask(question, k=k, filters=filters)
+        raise CliError('the question is empty; ask something, e.g. newsdesk ask "What did Churkin say?"')
+    settings = _settings()
+    QuestionTooLongError.check(question, settings.max_question_chars)
+    filters = Filters(*_date_range(since, until), source)
+    if settings.store_missing:
+        raise _missing_store(settings)
+    core = _core(settings)
+    if core.store.count() == 0:
+        raise EmptyArchiveError()
+    answer = core.ask(question, k=k, filters=filters, as_of=_parse_date(as_of, "--as-of"))
     if as_json:
         click.echo(json.dumps(answer_dict(answer), ensure_ascii=False))
     else:
@@ -124,12 +259,67 @@ def ask(question: str, k: int | None, since: str | None, until: str | None, sour
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True)
-def sources(as_json: bool) -> None:
-    """List the stored articles: id, title, source, date, chunks."""
-    articles = _core().sources()
+@click.argument("speaker")
+@click.option("--about", default="", help="Only quotes on this topic.")
+@click.option("--since", metavar="YYYY-MM-DD", default=None, help="Only quotes published on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", default=None, help="Only quotes published on or before this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the speaker and their quotes.")
+def quotes(speaker: str, about: str, since: str | None, until: str | None, as_json: bool) -> None:
+    """Everything the coverage quotes a person as saying, newest first, each with date and article."""
+    from bot.answer.citations import quote_dict, quote_listing
+    from bot.answer.speakers import quotes_by
+
+    settings = _settings()
+    first, last = _date_range(since, until)
+    if settings.store_missing:
+        raise _missing_store(settings)
+    core = _core(settings)
+    name, found = quotes_by(core.store, core.embedder, core.speakers, speaker, about, first, last)
     if as_json:
-        rows = [
+        click.echo(json.dumps({"speaker": name, "quotes": [quote_dict(q) for q in found]}, ensure_ascii=False))
+        return
+    if not found:
+        topic = f" about {about}" if about else ""
+        click.echo(f"The coverage quotes no one called {speaker}{topic}.")
+        return
+    for line in quote_listing(name, found):
+        click.echo(line)
+
+
+def _terminal_width() -> int | None:
+    """Cut to the terminal's width; piped output keeps whole lines unless COLUMNS asks otherwise."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def sources_table(rows: Sequence[tuple[str, str, int, str, str]], width: int | None) -> list[str]:
+    """(id, date, chunks, source, headline) rows as aligned columns; headlines cut to `width` with an ellipsis."""
+    cells = [("id", "date", "chunks", "source", "headline")]
+    cells += [
+        (aid, published or "-", str(chunks), source or "-", title) for aid, published, chunks, source, title in rows
+    ]
+    id_width, date_width, chunks_width, source_width = (max(len(row[i]) for row in cells) for i in range(4))
+    lines = []
+    for aid, published, chunks, source, title in cells:
+        start = f"{aid:<{id_width}}  {published:<{date_width}}  {chunks:>{chunks_width}}  {source:<{source_width}}  "
+        if width is not None and len(start) + len(title) > width:
+            room = max(width - len(start), 10)
+            title = title[: room - 1].rstrip() + "…"
+        lines.append(start + title)
+    return lines
+
+
+@main.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON list of {id, title, source, published, url, chunks}."
+)
+def sources(as_json: bool) -> None:
+    """List the stored articles: id, date, chunks, source, headline."""
+    settings = _settings()
+    articles = [] if settings.store_missing else _core(settings).sources()
+    if as_json:
+        listed = [
             {
                 "id": a.ref.article_id,
                 "title": a.ref.title,
@@ -140,11 +330,14 @@ def sources(as_json: bool) -> None:
             }
             for a in articles
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        click.echo(json.dumps(listed, ensure_ascii=False))
         return
-    for a in articles:
-        published = a.ref.published or "-" * 10
-        click.echo(f"{a.ref.article_id}  {published:10}  {a.chunks:3}  {a.ref.source or '-'}  {a.ref.title}")
+    if not articles:
+        click.echo(str(_missing_store(settings) if settings.store_missing else EmptyArchiveError()))
+        return
+    table = [(a.ref.article_id, a.ref.published, a.chunks, a.ref.source, a.ref.title) for a in articles]
+    for line in sources_table(table, _terminal_width()):
+        click.echo(line)
     click.echo(f"{len(articles)} articles")
 
 
@@ -154,20 +347,37 @@ def remove(id_or_url: str) -> None:
     """Remove one article (id from `newsdesk sources`, or its URL)."""
     from ingest.identity import article_id_from_user
 
+    settings = _settings()
+    if settings.store_missing:
+        raise _missing_store(settings)
     article_id = article_id_from_user(id_or_url)
-    removed = _core().remove(article_id)
+    removed = _core(settings).remove(article_id)
     if not removed:
-        raise NewsdeskError(f"no article {id_or_url!r} in the store; `newsdesk sources` lists the ids")
+        raise CliError(f"no article {id_or_url!r} in the store; `newsdesk sources` lists the ids")
     click.echo(f"removed {article_id} ({removed} chunks)")
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: articles, chunks, sources, embedding_model, store, oldest, newest.",
+)
 def stats(as_json: bool) -> None:
     """Counts of articles and chunks, sources, date range, embedding model."""
-    result = _core().stats()
+    from bot.core import Stats
+
+    settings = _settings()
+    if settings.store_missing:
+        result = Stats(0, 0, {}, "", f"embedded {settings.chroma_path} (not created yet)", "", "")
+    else:
+        result = _core(settings).stats()
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    if settings.store_missing:
+        click.echo(str(_missing_store(settings)))
         return
     click.echo(f"articles: {result.articles}\nchunks: {result.chunks}\nstore: {result.store}")
     click.echo(f"embeddings: {result.embedding_model}")
@@ -175,6 +385,8 @@ def stats(as_json: bool) -> None:
         click.echo(f"dates: {result.oldest} .. {result.newest}")
     for name, count in result.sources.items():
         click.echo(f"  {name}: {count}")
+    if not result.articles:
+        click.echo(str(EmptyArchiveError()))
 
 
 @main.command()
@@ -182,7 +394,10 @@ def reindex() -> None:
     """Re-embed every chunk with the configured embedding model (after changing NEWSDESK_EMBEDDINGS)."""
     from tqdm import tqdm
 
-    core = _core(check_model=False)
+    settings = _settings()
+    if settings.store_missing:
+        raise _missing_store(settings)
+    core = _core(settings, check_model=False)
     total = core.store.count()
     with tqdm(total=total, desc="Re-embedding", unit="chunk", disable=not sys.stderr.isatty()) as bar:
         count = core.store.recreate_with(core.store.embedding_model, core.embedder.embed_documents, progress=bar.update)
@@ -199,7 +414,7 @@ def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> N
     from ingest.watch import watch as watch_feeds
 
     settings = _settings()
-    core = _core()
+    core = _core(settings)
     watch_feeds(
         core.ingestor(),
         list(feeds) or settings.feed_urls,
@@ -222,7 +437,7 @@ def slack(use_http: bool, host: str, port: int) -> None:
     settings = _settings()
     client = web_client(settings)
     identity = check_token(client)
-    core = _core()
+    core = _core(settings)
     app = create_app(settings, core, socket_mode=not use_http, client=client)
     click.echo(
         f"Newsdesk is connected to Slack as {identity.get('user', '?')} in {identity.get('team', '?')}", err=True
@@ -246,7 +461,7 @@ def doctor() -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {votes: [...], up, down}.")
 def feedback(as_json: bool) -> None:
     """List the 👍/👎 votes from Slack and summarise them."""
     from bot.feedback import FeedbackStore
@@ -265,23 +480,48 @@ def feedback(as_json: bool) -> None:
 
 
 @main.command(name="eval")
-@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("datasets", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--corpus",
+    "corpora",
+    multiple=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     required=True,
-    help="Folder the dataset's article paths are relative to; ingested into the eval store.",
+    help="Folder the datasets' article paths are relative to; ingested into the eval store (repeatable).",
+)
+@click.option(
+    "--quotes",
+    "quote_labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Labelled quotes (JSONL) to measure speaker accuracy and quote recall on.",
 )
 @click.option("--k", "ks", default="1,5,10", show_default=True, help="Cut-offs for hit@k.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval-out"), show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("eval-out"),
+    show_default=True,
+    help="Folder for report.json, report.md and the plots.",
+)
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Data dir of the store to evaluate (default: a fresh one under --out).",
 )
-@click.option("--retrievers", default="dense,lexical,hybrid", show_default=True)
-def eval_command(dataset: Path, corpus: Path, ks: str, out: Path, store: Path | None, retrievers: str) -> None:
+@click.option(
+    "--retrievers", default="dense,lexical,hybrid", show_default=True, help="Retrievers to compare, comma-separated."
+)
+def eval_command(
+    datasets: tuple[Path, ...],
+    corpora: tuple[Path, ...],
+    quote_labels: Path | None,
+    ks: str,
+    out: Path,
+    store: Path | None,
+    retrievers: str,
+) -> None:
     """Measure retrieval and answers on a question set: hit@k, MRR, answer hit, refusals, latency."""
     from bot.core import Newsdesk
     from bot.evaluate.report import write_report
@@ -290,17 +530,23 @@ def eval_command(dataset: Path, corpus: Path, ks: str, out: Path, store: Path | 
     try:
         cutoffs = sorted({int(k) for k in ks.split(",") if k.strip()})
     except ValueError as exc:
-        raise NewsdeskError(f"--k {ks!r} must be numbers separated by commas, e.g. 1,5,10") from exc
+        raise CliError(f"--k {ks!r} must be numbers separated by commas, e.g. 1,5,10") from exc
     chosen = [r.strip() for r in retrievers.split(",") if r.strip()]
     if not chosen or any(r not in ("dense", "lexical", "hybrid") for r in chosen):
-        raise NewsdeskError(f"--retrievers {retrievers!r}: use dense, lexical and/or hybrid")
-    items = load_dataset(dataset)
+        raise CliError(f"--retrievers {retrievers!r}: use dense, lexical and/or hybrid")
+    items = [item for dataset in datasets for item in load_dataset(dataset)]
     settings = _settings().model_copy(update={"data_dir": store or out / "store"})
     desk = Newsdesk(settings)
-    report = desk.ingestor().run([str(corpus)], source=None, progress=sys.stderr.isatty())
+    report = desk.ingestor().run([str(corpus) for corpus in corpora], source=None, progress=sys.stderr.isatty())
     click.echo(f"corpus: {report.summary()}", err=True)
-    result = run_eval(desk, items, corpus, cutoffs, chosen, progress=sys.stderr.isatty())  # type: ignore[arg-type]
-    for path in write_report(result, out, dataset.name):
+    result = run_eval(desk, items, list(corpora), cutoffs, chosen, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+    if quote_labels is not None:
+        from bot.evaluate.quotes import evaluate_quotes
+
+        result["quotes"] = evaluate_quotes(quote_labels, corpora[0], settings, progress=sys.stderr.isatty())
+        measured = {key: result["quotes"][key] for key in ("speaker_accuracy", "quote_recall", "precision")}
+        click.echo("quotes: " + ", ".join(f"{key} {value:.3f}" for key, value in measured.items() if value is not None))
+    for path in write_report(result, out, ", ".join(d.name for d in datasets)):
         click.echo(f"wrote {path}")
     for name, data in result["retrievers"].items():
         overall = data["overall"]

@@ -6,14 +6,23 @@ down explicitly, so tests can build their own without touching `os.environ`.
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 # How the dense and BM25 rankings are merged (bot.retrieve.fuse says what each means).
 FusionMethod = Literal["relative", "rrf", "dbsf"]
+
+ENV_FILE = Path(".env")
+# NEWSDESK_* variables that are not settings: read by the test suite, never by Newsdesk itself.
+NOT_SETTINGS = frozenset({"NEWSDESK_SHARED_DIR"})
 
 
 class Settings(BaseSettings):
@@ -78,6 +87,15 @@ class Settings(BaseSettings):
         default="local",
         description="local = all-MiniLM-L6-v2 on this machine; openai = OpenAI embeddings API.",
     )
+    embeddings_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="Runtime of the local model: onnx (ONNX Runtime, exported once from the installed weights "
+        "into data_dir/models) or torch (PyTorch). Same weights and vectors: switching needs no reindex.",
+    )
+    model_cache_dir: Path | None = Field(
+        default=None,
+        description="Where the ONNX export of the local model is cached (with its checksum); unset = data_dir/models.",
+    )
     openai_embedding_model: str = Field(
         default="text-embedding-3-small",
         description="Embedding model used when embeddings=openai.",
@@ -135,6 +153,11 @@ class Settings(BaseSettings):
         le=1.0,
         description="Share of the question's (idf-weighted) terms the answering article must contain.",
     )
+    max_question_chars: int = Field(
+        default=2000,
+        gt=0,
+        description="Longer questions are refused (CLI and Slack) before any search runs.",
+    )
 
     # --- Slack -----------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(
@@ -178,13 +201,92 @@ class Settings(BaseSettings):
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
 
+    @property
+    def chroma_path(self) -> Path:
+        """Where the embedded store lives (unused when chroma_host is set)."""
+        return self.data_dir / "chroma"
+
+    @property
+    def store_missing(self) -> bool:
+        """No embedded store has been created yet. Always False with a Chroma server: only it knows."""
+        return not self.chroma_host and not self.chroma_path.exists()
+
     def env_names(self) -> dict[str, str]:
         """Field name -> the environment variable a user sets (first alias, else prefixed name)."""
-        names: dict[str, str] = {}
-        for field_name, info in type(self).model_fields.items():
-            alias = info.validation_alias
-            if isinstance(alias, AliasChoices):
-                names[field_name] = str(alias.choices[0])
-            else:
-                names[field_name] = f"NEWSDESK_{field_name.upper()}"
-        return names
+        return env_names()
+
+
+def env_names() -> dict[str, str]:
+    """Field name -> the environment variable a user sets (first alias, else prefixed name)."""
+    names: dict[str, str] = {}
+    for field_name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            names[field_name] = str(alias.choices[0])
+        else:
+            names[field_name] = f"NEWSDESK_{field_name.upper()}"
+    return names
+
+
+def _accepted_names() -> dict[str, str]:
+    """Every variable name Settings reads (upper case) -> its field."""
+    accepted = {name.upper(): field_name for field_name, name in env_names().items()}
+    for field_name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            accepted.update({str(choice).upper(): field_name for choice in alias.choices})
+    return accepted
+
+
+def _shown_value(field_name: str | None, value: Any) -> str:
+    if field_name is not None and Settings.model_fields[field_name].annotation in (SecretStr, SecretStr | None):
+        return "***"
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def settings_error_lines(error: ValidationError) -> list[str]:
+    """One line per bad setting: the variable the user sets, the bad value and what is allowed."""
+    shown = env_names()
+    accepted = _accepted_names()
+    lines = []
+    for problem in error.errors():
+        where = str(problem["loc"][0]) if problem["loc"] else "settings"
+        # pydantic reports a field by name, or by the alias the value came in under (CHROMA_PORT).
+        field_name = where if where in shown else accepted.get(where.upper())
+        name = shown.get(where, where)
+        allowed = problem["msg"].split(", unable to ")[0]  # pydantic repeats itself for numbers
+        lines.append(f"{name}={_shown_value(field_name, problem.get('input'))} is not valid: {allowed}")
+    return lines
+
+
+def load_settings(env_file: Path | None = ENV_FILE) -> Settings:
+    """Settings from the environment and `.env`; bad values raise ConfigError, one line per bad setting."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError("\n".join(settings_error_lines(exc))) from exc
+
+
+def unknown_setting_warnings(env_file: Path | None = ENV_FILE, environ: Mapping[str, str] | None = None) -> list[str]:
+    """One line per NEWSDESK_* variable (environment, then `.env`) that no setting reads: usually a typo."""
+    from dotenv import dotenv_values
+
+    shown, accepted = env_names(), _accepted_names()
+    prefix = "NEWSDESK_"  # compared without it, or every name would look alike
+    by_suffix = {name.removeprefix(prefix): field for name, field in accepted.items() if name.startswith(prefix)}
+    sources: list[tuple[str, Mapping[str, str | None]]] = [
+        ("the environment", os.environ if environ is None else environ)
+    ]
+    if env_file is not None and env_file.is_file():
+        sources.append((str(env_file), dotenv_values(env_file)))
+    warnings = []
+    for where, values in sources:
+        for key in sorted(values):
+            upper = key.upper()
+            if not upper.startswith(prefix) or upper in accepted or upper in NOT_SETTINGS:
+                continue
+            close = difflib.get_close_matches(upper.removeprefix(prefix), list(by_suffix), n=1)
+            hint = f"did you mean {shown[by_suffix[close[0]]]}?" if close else ".env.example lists them all"
+            warnings.append(f"{key} (in {where}) is not a Newsdesk setting; {hint}")
+    return warnings

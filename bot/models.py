@@ -42,6 +42,39 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Something an article quotes a person (or an organisation) as saying.
+
+    `text` is `article.text[start:end]`, verbatim: the words inside the quotation
+    marks for a direct quote, the reported clause for reported speech ("X said
+    that …"). `speaker` is the full name the article introduced ("Mr Churkin",
+    "he" and "the ambassador" all become "Vitaly Churkin"), or the description
+    as written for an unnamed speaker ("a Tesco spokesman"). `context_*` span
+    the sentence(s) holding the quote and its attribution.
+    """
+
+    text: str
+    start: int
+    end: int
+    speaker: str
+    role: str
+    cue: str
+    kind: str  # "direct" | "reported"
+    named: bool
+    context_start: int
+    context_end: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity of an article (spaCy's label: PERSON, ORG, GPE, DATE, MONEY, …), by offsets."""
+
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class ArticleRef:
     """What a citation needs to know about an article, read back from the store."""
 
@@ -66,15 +99,23 @@ class Passage:
     score: float = 0.0
     dense_similarity: float | None = None
     lexical_score: float | None = None
+    entities: list[Entity] | None = None  # offsets into `text`; None when the store predates entities
+
+
+def shifted(entities: list[Entity], by: int) -> list[Entity]:
+    return [Entity(entity.label, entity.start + by, entity.end + by) for entity in entities]
 
 
 @dataclass
 class Citation:
-    """A numbered source of an answer; `quotes` are verbatim text of that article."""
+    """A numbered source of an answer; `quotes` are verbatim text of that article. `speaker` and
+    `speaker_role` are set when the citation is an attributed quote."""
 
     n: int
     article: ArticleRef
     quotes: list[str] = field(default_factory=list)
+    speaker: str = ""
+    speaker_role: str = ""
 
     @property
     def quote(self) -> str:
@@ -94,3 +135,5 @@ class Answer:
     closest: list[ArticleRef] = field(default_factory=list)
     notice: str = ""
     standalone_question: str = ""
+    as_of: str = ""  # ISO date that "last week" and "this year" were read against
+    filters: dict[str, str] = field(default_factory=dict)  # the date and source filters that applied

@@ -11,11 +11,12 @@ import hashlib
 import string
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 from bot.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# Read through importlib.resources, so the templates are found in a wheel install as well as in a checkout.
+PROMPTS_PACKAGE = "prompts"
 NOT_COVERED = "NOT_COVERED"
 
 
@@ -44,11 +45,11 @@ class Prompt:
 
 @cache
 def load_prompt(name: str) -> Prompt:
-    path = PROMPTS_DIR / f"{name}.md"
+    path = resources.files(PROMPTS_PACKAGE) / f"{name}.md"
     try:
         return Prompt(name, path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"prompt file {path} is missing; restore it from the repository") from exc
+    except (OSError, ModuleNotFoundError) as exc:
+        raise ConfigError(f"prompt file prompts/{name}.md is missing; reinstall newsdesk or restore it") from exc
 
 
 SYSTEM = "system"

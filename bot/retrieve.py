@@ -18,8 +18,9 @@ from langchain_core.embeddings import Embeddings
 
 from bot.config import FusionMethod
 from bot.lexical import LexicalCache
-from bot.models import Passage
-from bot.store import Meta, Store, article_ref, day_number
+from bot.models import Passage, shifted
+from bot.schema import Meta, article_id_of, article_ref, day_number, entities_of
+from bot.store import Store
 from bot.text import query_terms
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -31,16 +32,36 @@ CANDIDATES = 50
 
 @dataclass(frozen=True)
 class Filters:
+    """Date and source bounds. `include_undated`: a time read from a question ("in 2004") also
+    admits undated articles, which no date can rule out; `--since/--until` never do."""
+
     since: date | None = None
     until: date | None = None
     source: str | None = None
+    include_undated: bool = False
+
+    def describe(self) -> dict[str, str]:
+        """The filters that applied, as the answer reports them."""
+        shown = {
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+        shown["source"] = self.source or ""
+        return {name: value for name, value in shown.items() if value}
 
     def where(self) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
+        dated: list[dict[str, Any]] = []
         if self.since:
-            clauses.append({Meta.PUBLISHED_DAY: {"$gte": day_number(self.since)}})
+            dated.append({Meta.PUBLISHED_DAY: {"$gte": day_number(self.since)}})
         if self.until:
-            clauses.append({Meta.PUBLISHED_DAY: {"$lte": day_number(self.until)}})
+            dated.append({Meta.PUBLISHED_DAY: {"$lte": day_number(self.until)}})
+            dated.append({Meta.PUBLISHED_DAY: {"$gt": 0}})  # undated articles are stored as day 0
+        if dated and self.include_undated:
+            in_range = dated[0] if len(dated) == 1 else {"$and": dated}
+            clauses.append({"$or": [in_range, {Meta.PUBLISHED_DAY: 0}]})
+        else:
+            clauses.extend(dated)
         if self.source:
             clauses.append({Meta.SOURCE: self.source})
         if not clauses:
@@ -135,6 +156,7 @@ class Retriever:
                 source=filters.source,
                 since_day=day_number(filters.since) if filters.since else None,
                 until_day=day_number(filters.until) if filters.until else None,
+                include_undated=filters.include_undated,
             )
         ranking = fuse([(cid, sim) for cid, _doc, _meta, sim in dense_hits], lexical_hits, self.weights)
         fused = dict(ranking)
@@ -146,7 +168,7 @@ class Retriever:
         per_article: dict[str, int] = {}
         missing: list[str] = []
         for cid in ordered:
-            article_id = cid.split(":", 1)[0]
+            article_id = article_id_of(cid)
             if per_article.get(article_id, 0) >= self.per_article:
                 continue
             per_article[article_id] = per_article.get(article_id, 0) + 1
@@ -178,6 +200,7 @@ class Retriever:
                     score=fused[cid],
                     dense_similarity=similarity,
                     lexical_score=lexical_scores.get(cid),
+                    entities=shifted(entities_of(meta), -int(meta.get(Meta.START, 0))),
                 )
             )
         return passages

@@ -1,101 +1,61 @@
-"""The Chroma store: client (embedded or server), collection schema, reads and writes.
+"""The Chroma store: client (embedded or server), the two collections, reads and writes.
 
-Chroma is the single source of truth. Every chunk carries its article's
-metadata, so an article can be listed, filtered, replaced or removed from the
-chunks alone. Writes are ordered so a crash can be detected and repaired: a new
-version's chunks are written first (ids include the content hash), the old
-version is deleted after, and every chunk records how many siblings its
-version has — a version with fewer chunks present than that is half-written.
+Chroma is the single source of truth (the schema is in `bot.schema`). Writes
+are ordered so a crash can be detected and repaired: a new version's chunks are
+written first (ids include the content hash), then its quotes, and the old
+version is deleted after; every chunk records how many chunks and quotes its
+version has, so a version with fewer present than that is half-written and the
+next ingest rewrites it.
+
+Which collections are live is read from a small pointer collection
+(`<collection>.live`), so `reindex` can build new collections beside the live
+ones and switch to them with one metadata write (see `bot.reindex`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import ConfigError, EmbeddingMismatchError, StoreUnavailableError
-from bot.models import ArticleRef, Chunk
+from bot.errors import ConfigError, EmbeddingMismatchError, ReindexRunningError, StoreUnavailableError
+from bot.models import ArticleRef, Chunk, Entity, Quote
+from bot.schema import (
+    COLLECTION_CONFIGURATION,
+    COLLECTION_GENERATION_KEY,
+    COLLECTION_MODEL_KEY,
+    QUOTES_SUFFIX,
+    Meta,
+    QuoteMeta,
+    article_ref,
+    chunk_id,
+    chunk_metadata,
+    day_number,
+    embedding_text,
+    entities_of,
+    quote_id,
+    quote_metadata,
+    stored_quote,
+)
+
+__all__ = ["Meta", "QuoteMeta", "Store", "article_ref", "day_number", "embedding_text"]
 
 log = logging.getLogger(__name__)
 
-
-class Meta:
-    """Metadata keys of a chunk: the collection schema, in one place."""
-
-    ARTICLE_ID = "article_id"
-    TITLE = "title"
-    SOURCE = "source"
-    AUTHOR = "author"
-    URL = "url"
-    ORIGIN = "origin"
-    PUBLISHED = "published"  # ISO date, "" when unknown
-    PUBLISHED_DAY = "published_day"  # int YYYYMMDD, absent when unknown (range filters)
-    CONTENT_HASH = "content_hash"
-    CHUNK_INDEX = "chunk_index"
-    CHUNK_COUNT = "chunk_count"
-    START = "start"
-    END = "end"
-    INGESTED_AT = "ingested_at"
-
-
-COLLECTION_MODEL_KEY = "embedding_model"
-COLLECTION_GENERATION_KEY = "generation"
-GET_PAGE = 5000
-
-
-def day_number(value: date) -> int:
-    return value.year * 10000 + value.month * 100 + value.day
-
-
-def chunk_id(article_id: str, content_hash: str, index: int) -> str:
-    return f"{article_id}:{content_hash[:12]}:{index}"
-
-
-def chunk_metadata(chunk: Chunk, ingested_at: float) -> dict[str, Any]:
-    article = chunk.article
-    meta: dict[str, Any] = {
-        Meta.ARTICLE_ID: article.article_id,
-        Meta.TITLE: article.title,
-        Meta.SOURCE: article.source,
-        Meta.AUTHOR: article.author,
-        Meta.URL: article.url,
-        Meta.ORIGIN: article.origin,
-        Meta.PUBLISHED: article.published.isoformat() if article.published else "",
-        Meta.CONTENT_HASH: article.content_hash,
-        Meta.CHUNK_INDEX: chunk.index,
-        Meta.CHUNK_COUNT: chunk.count,
-        Meta.START: chunk.start,
-        Meta.END: chunk.end,
-        Meta.INGESTED_AT: ingested_at,
-    }
-    if article.published:
-        meta[Meta.PUBLISHED_DAY] = day_number(article.published)
-    return meta
-
-
-def article_ref(meta: dict[str, Any]) -> ArticleRef:
-    return ArticleRef(
-        article_id=str(meta.get(Meta.ARTICLE_ID, "")),
-        title=str(meta.get(Meta.TITLE, "")),
-        source=str(meta.get(Meta.SOURCE, "")),
-        author=str(meta.get(Meta.AUTHOR, "")),
-        published=str(meta.get(Meta.PUBLISHED, "")),
-        url=str(meta.get(Meta.URL, "")),
-    )
-
-
-def embedding_text(title: str, text: str) -> str:
-    """The headline is embedded with every chunk: it names who and what the chunk is about."""
-    return f"{title}\n{text}" if title else text
+GET_PAGE = 5000  # rows per paged read: 100k chunks stream through in calm memory
+ID_BATCH = 200  # ids per `$in` filter: Chroma's query planner slows on long lists
+POINTER_SUFFIX = ".live"
+# A reindex refreshes its claim after every batch; a claim older than this was left by a killed
+# reindex and no longer blocks writers.
+REINDEX_STALE_S = 120.0
 
 
 @dataclass
@@ -104,29 +64,60 @@ class StoredVersion:
 
     content_hash: str
     expected: int
+    expected_quotes: int
     ingested_at: float
     chunk_ids: list[str] = field(default_factory=list)
+    quote_ids: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return len(self.chunk_ids) == self.expected
+        return len(self.chunk_ids) == self.expected and len(self.quote_ids) == self.expected_quotes
 
 
 @dataclass
 class ArticleWrite:
-    """One article's new version, ready to store: its chunks and their vectors, in order."""
+    """One article's new version, ready to store: chunks, quotes and entities with their vectors."""
 
     chunks: Sequence[Chunk]
     embeddings: Sequence[Sequence[float]]
     replaces_versions: bool = True
+    quotes: Sequence[Quote] = ()
+    quote_embeddings: Sequence[Sequence[float]] = ()
+    entities: Sequence[Entity] = ()
 
 
 @dataclass
 class ArticleSummary:
     ref: ArticleRef
     chunks: int
-    origin: str
     content_hash: str
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article rebuilt from its chunks, with its named entities."""
+
+    ref: ArticleRef
+    text: str
+    entities: list[Entity]
+
+
+@dataclass(frozen=True)
+class StoredQuote:
+    """A quote read back from the store: the quote, its article, and its similarity to a query."""
+
+    quote_id: str
+    quote: Quote
+    article: ArticleRef
+    context: str
+    similarity: float = 0.0
+
+
+def store_location(settings: Settings) -> str:
+    """Where the archive lives, as users are told it."""
+    if settings.chroma_host:
+        return f"chroma server {settings.chroma_host}:{settings.chroma_port}"
+    return f"embedded {settings.data_dir / 'chroma'}"
 
 
 def unavailable(settings: Settings, exc: Exception) -> StoreUnavailableError:
@@ -163,44 +154,115 @@ def make_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
 
 
+def reindex_owner() -> str:
+    """host:pid-nonce: a claim whose process is gone from this host is released at once."""
+    return f"{socket.gethostname()}:{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def _dead_here(owner: str) -> bool:
+    host, _sep, rest = owner.partition(":")
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(rest.split("-", 1)[0]), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, PermissionError):
+        return False
+    return False
+
+
+def _is_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, ConnectionError | OSError | TimeoutError):
+        return True
+    try:
+        import httpx
+
+        if isinstance(exc, httpx.TransportError):
+            return True
+    except ImportError:  # pragma: no cover - chromadb depends on httpx
+        pass
+    return "Could not connect" in str(exc)
+
+
+def _is_missing_collection(exc: Exception) -> bool:
+    return exc.__class__.__name__ in ("NotFoundError", "InvalidCollectionException") or "does not exist" in str(exc)
+
+
 class Store:
-    """All reads and writes of the chunk collection go through here."""
+    """All reads and writes of the chunk and quote collections go through here."""
 
     def __init__(self, settings: Settings, embedding_model: str, *, check_model: bool = True) -> None:
         self.settings = settings
         self.embedding_model = embedding_model
         self._client = make_client(settings)
         self._lock = threading.Lock()
-        self._collection = self._guard(self._open_collection)
+        self._live: tuple[str, str] = ("", "")
+        self._chunks: Any = None
+        self._quotes: Any = None
+        self._guard(self._open)
         if check_model:
             self.check_model()
 
     # --- plumbing --------------------------------------------------------
-    def _guard(self, call: Any, *args: Any, **kwargs: Any) -> Any:
-        """Turn a dead Chroma server into one clear, user-safe error."""
+    def _guard(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Turn a dead Chroma server into one clear, user-safe error; follow a reindex's switch."""
+        for attempt in range(2):
+            try:
+                return call(*args, **kwargs)
+            except Exception as exc:
+                if _is_unavailable(exc):
+                    raise unavailable(self.settings, exc) from exc
+                if attempt == 0 and _is_missing_collection(exc) and self._open():
+                    continue  # a reindex switched collections under us: call again on the new ones
+                raise
+        raise AssertionError("unreachable")
+
+    @property
+    def pointer_name(self) -> str:
+        return self.settings.collection + POINTER_SUFFIX
+
+    def pointer(self) -> dict[str, Any]:
+        """The pointer's metadata ({} until the first reindex: the configured names are live)."""
         try:
-            return call(*args, **kwargs)
-        except (ConnectionError, OSError) as exc:
-            raise self._unavailable(exc) from exc
+            found = self._client.get_collection(self.pointer_name, embedding_function=None)
         except Exception as exc:
-            name = exc.__class__.__name__
-            if any(word in name for word in ("Connect", "Timeout", "Network")) or "Could not connect" in str(exc):
-                raise self._unavailable(exc) from exc
-            raise
+            if _is_unavailable(exc):
+                raise
+            return {}
+        return dict(found.metadata or {})
 
-    def _unavailable(self, exc: Exception) -> StoreUnavailableError:
-        return unavailable(self.settings, exc)
+    def live_names(self) -> tuple[str, str]:
+        pointer = self.pointer()
+        chunks = str(pointer.get("chunks") or self.settings.collection)
+        return chunks, str(pointer.get("quotes") or chunks + QUOTES_SUFFIX)
 
-    def _open_collection(self) -> Any:
+    def _open(self) -> bool:
+        """(Re)open the live collections; True when they changed."""
+        live = self.live_names()
+        if live == self._live and self._chunks is not None:
+            return False
+        self._chunks = self.open_collection(live[0], self.embedding_model)
+        self._quotes = self.open_collection(live[1], self.embedding_model)
+        self._live = live
+        return True
+
+    def open_collection(self, name: str, model: str) -> Any:
         return self._client.get_or_create_collection(
-            self.settings.collection,
+            name,
             embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={COLLECTION_MODEL_KEY: self.embedding_model, COLLECTION_GENERATION_KEY: uuid.uuid4().hex},
+            configuration=COLLECTION_CONFIGURATION,
+            metadata={COLLECTION_MODEL_KEY: model, COLLECTION_GENERATION_KEY: uuid.uuid4().hex},
         )
 
+    @property
+    def _collection(self) -> Any:
+        """The live chunk collection (benchmarks write to it directly)."""
+        return self._chunks
+
     def _collection_metadata(self) -> dict[str, Any]:
-        fresh = self._guard(self._client.get_collection, self.settings.collection, embedding_function=None)
+        self._guard(self._open)
+        fresh = self._guard(self._client.get_collection, self._live[0], embedding_function=None)
         return dict(fresh.metadata or {})
 
     def check_model(self) -> None:
@@ -212,36 +274,73 @@ class Store:
                 "or set NEWSDESK_EMBEDDINGS back"
             )
 
-    @property
     def built_with(self) -> str:
+        """The embedding model named in the live collection (a read from Chroma)."""
         return str(self._collection_metadata().get(COLLECTION_MODEL_KEY, self.embedding_model))
 
     def generation(self) -> str:
-        """Changes after every write; derived caches (the lexical index) key on it."""
-        return str(self._collection_metadata().get(COLLECTION_GENERATION_KEY, ""))
+        """Changes after every write and every reindex; derived caches (the lexical index) key on it."""
+        metadata = self._collection_metadata()
+        return f"{self._live[0]}/{metadata.get(COLLECTION_GENERATION_KEY, '')}"
 
     def bump_generation(self) -> None:
         metadata = self._collection_metadata()
         metadata[COLLECTION_GENERATION_KEY] = uuid.uuid4().hex
         metadata[COLLECTION_MODEL_KEY] = self.embedding_model
-        self._guard(self._collection.modify, metadata=metadata)
+        self._guard(lambda: self._chunks.modify(metadata=metadata))
 
     def count(self) -> int:
-        return int(self._guard(self._collection.count))
+        return int(self._guard(lambda: self._chunks.count()))
+
+    def quote_count(self) -> int:
+        return int(self._guard(lambda: self._quotes.count()))
+
+    # --- reindex claim ---------------------------------------------------
+    def reindex_claim(self) -> str:
+        """The running reindex's claim ("" when none, or when its owner stopped refreshing it)."""
+        claim = str(self.pointer().get("reindex") or "")
+        if not claim:
+            return ""
+        owner, _sep, stamp = claim.rpartition("@")
+        try:
+            fresh = time.time() - float(stamp) < REINDEX_STALE_S
+        except ValueError:
+            fresh = False
+        return claim if fresh and not _dead_here(owner) else ""
+
+    def check_writable(self) -> None:
+        claim = self.reindex_claim()
+        if claim:
+            started = time.strftime("%H:%M:%S", time.localtime(float(claim.rpartition("@")[2])))
+            raise ReindexRunningError(
+                f"a reindex is rebuilding the archive (last progress {started}); "
+                "run this again when `newsdesk reindex` has finished"
+            )
+
+    def write_pointer(self, metadata: dict[str, Any]) -> None:
+        """One metadata write: what makes a reindex's switch atomic."""
+        pointer = self._client.get_or_create_collection(self.pointer_name, embedding_function=None)
+        pointer.modify(metadata=metadata)
 
     # --- reads -----------------------------------------------------------
     def iter_chunks(self, include_documents: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every chunk as (id, document, metadata), paged so 100k chunks fit in memory calmly."""
+        """Every chunk as (id, document, metadata), paged."""
+        yield from self._iter(self._chunks, include_documents)
+
+    def iter_quotes(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        yield from self._iter(self._quotes, True)
+
+    def _iter(self, collection: Any, include_documents: bool) -> Iterator[tuple[str, str, dict[str, Any]]]:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         offset = 0
         while True:
-            page = self._guard(self._collection.get, include=include, limit=GET_PAGE, offset=offset)
+            page = self._guard(collection.get, include=include, limit=GET_PAGE, offset=offset)
             ids = page["ids"]
             if not ids:
                 return
             documents = page.get("documents") or [""] * len(ids)
-            for chunk_id_, document, meta in zip(ids, documents, page["metadatas"], strict=True):
-                yield chunk_id_, document or "", dict(meta or {})
+            for record_id, document, meta in zip(ids, documents, page["metadatas"], strict=True):
+                yield record_id, document or "", dict(meta or {})
             offset += len(ids)
             if len(ids) < GET_PAGE:
                 return
@@ -250,29 +349,34 @@ class Store:
         """Stored versions per article id, to decide added / updated / unchanged / repair."""
         found: dict[str, dict[str, StoredVersion]] = defaultdict(dict)
         ids = list(dict.fromkeys(article_ids))
-        for start in range(0, len(ids), 200):
-            batch = ids[start : start + 200]
-            page = self._guard(self._collection.get, where={Meta.ARTICLE_ID: {"$in": batch}}, include=["metadatas"])
+        for start in range(0, len(ids), ID_BATCH):
+            where = {Meta.ARTICLE_ID: {"$in": ids[start : start + ID_BATCH]}}
+            page = self._guard(lambda w=where: self._chunks.get(where=w, include=["metadatas"]))
             for cid, meta in zip(page["ids"], page["metadatas"], strict=True):
-                article_id = str(meta[Meta.ARTICLE_ID])
-                content_hash = str(meta[Meta.CONTENT_HASH])
+                article_id, content_hash = str(meta[Meta.ARTICLE_ID]), str(meta[Meta.CONTENT_HASH])
                 version = found[article_id].get(content_hash)
                 if version is None:
-                    version = StoredVersion(
-                        content_hash, int(meta[Meta.CHUNK_COUNT]), float(meta.get(Meta.INGESTED_AT, 0.0))
+                    version = found[article_id][content_hash] = StoredVersion(
+                        content_hash,
+                        int(meta[Meta.CHUNK_COUNT]),
+                        int(meta.get(Meta.QUOTE_COUNT, 0)),
+                        float(meta.get(Meta.INGESTED_AT, 0.0)),
                     )
-                    found[article_id][content_hash] = version
                 version.chunk_ids.append(cid)
+            quotes = self._guard(lambda w=where: self._quotes.get(where=w, include=["metadatas"]))
+            for qid, meta in zip(quotes["ids"], quotes["metadatas"], strict=True):
+                owner = found.get(str(meta[Meta.ARTICLE_ID]), {}).get(str(meta[Meta.CONTENT_HASH]))
+                if owner is not None:
+                    owner.quote_ids.append(qid)
         return {article_id: list(by_hash.values()) for article_id, by_hash in found.items()}
 
     def article_ids_by_origin(self, origins: Sequence[str]) -> dict[str, set[str]]:
         """Stored article ids per origin (file path), for replacing an edited local file."""
         found: dict[str, set[str]] = defaultdict(set)
         wanted = [origin for origin in dict.fromkeys(origins) if origin]
-        for start in range(0, len(wanted), 200):
-            page = self._guard(
-                self._collection.get, where={Meta.ORIGIN: {"$in": wanted[start : start + 200]}}, include=["metadatas"]
-            )
+        for start in range(0, len(wanted), ID_BATCH):
+            where = {Meta.ORIGIN: {"$in": wanted[start : start + ID_BATCH]}}
+            page = self._guard(lambda w=where: self._chunks.get(where=w, include=["metadatas"]))
             for meta in page["metadatas"]:
                 found[str(meta[Meta.ORIGIN])].add(str(meta[Meta.ARTICLE_ID]))
         return found
@@ -283,9 +387,7 @@ class Store:
             article_id = str(meta.get(Meta.ARTICLE_ID, ""))
             summary = summaries.get(article_id)
             if summary is None:
-                summaries[article_id] = ArticleSummary(
-                    article_ref(meta), 1, str(meta.get(Meta.ORIGIN, "")), str(meta.get(Meta.CONTENT_HASH, ""))
-                )
+                summaries[article_id] = ArticleSummary(article_ref(meta), 1, str(meta.get(Meta.CONTENT_HASH, "")))
             else:
                 summary.chunks += 1
         return sorted(summaries.values(), key=lambda s: (s.ref.published or "", s.ref.title), reverse=True)
@@ -294,146 +396,220 @@ class Store:
         self, embedding: list[float], n_results: int, where: dict[str, Any] | None
     ) -> list[tuple[str, str, dict[str, Any], float]]:
         """Nearest chunks as (id, document, metadata, cosine similarity)."""
+        return self._query(self._chunks, embedding, n_results, where)
+
+    def _query(
+        self, collection: Any, embedding: list[float], n_results: int, where: dict[str, Any] | None
+    ) -> list[tuple[str, str, dict[str, Any], float]]:
         if n_results <= 0:
             return []
         result = self._guard(
-            self._collection.query,
-            query_embeddings=[embedding],
-            n_results=n_results,
-            where=where,
-            include=["metadatas", "documents", "distances"],
+            lambda: collection.query(
+                query_embeddings=[embedding],
+                n_results=n_results,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
         )
         rows = zip(
             result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
         )
-        return [(cid, doc or "", dict(meta or {}), 1.0 - float(distance)) for cid, doc, meta, distance in rows]
+        return [(rid, doc or "", dict(meta or {}), 1.0 - float(distance)) for rid, doc, meta, distance in rows]
 
     def embeddings_of(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
         if not chunk_ids:
             return {}
-        page = self._guard(self._collection.get, ids=list(chunk_ids), include=["embeddings"])
+        page = self._guard(lambda: self._chunks.get(ids=list(chunk_ids), include=["embeddings"]))
         return {cid: list(vector) for cid, vector in zip(page["ids"], page["embeddings"], strict=True)}
 
-    def article_texts(self, article_ids: Sequence[str]) -> dict[str, tuple[ArticleRef, str]]:
-        """Each article's reference and text, rebuilt from its chunks' offsets (overlaps agree, so
-        quotes from it are verbatim article text)."""
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, ArticleText]:
+        """Each article's reference, text and entities, rebuilt from its chunks' offsets (overlaps
+        agree, so quotes from it are verbatim article text)."""
         if not article_ids:
             return {}
-        page = self._guard(
-            self._collection.get,
-            where={Meta.ARTICLE_ID: {"$in": list(article_ids)}},
-            include=["documents", "metadatas"],
-        )
+        where = {Meta.ARTICLE_ID: {"$in": list(article_ids)}}
+        page = self._guard(lambda: self._chunks.get(where=where, include=["documents", "metadatas"]))
         pieces: dict[str, list[tuple[int, str]]] = defaultdict(list)
         refs: dict[str, ArticleRef] = {}
+        entities: dict[str, dict[Entity, None]] = defaultdict(dict)
         for doc, meta in zip(page["documents"], page["metadatas"], strict=True):
             article_id = str(meta[Meta.ARTICLE_ID])
             refs[article_id] = article_ref(meta)
             pieces[article_id].append((int(meta.get(Meta.START, 0)), doc or ""))
-        texts: dict[str, tuple[ArticleRef, str]] = {}
+            entities[article_id].update(dict.fromkeys(entities_of(meta)))
+        texts: dict[str, ArticleText] = {}
         for article_id, chunks in pieces.items():
             text = ""
             for start, chunk in sorted(chunks):
                 if start > len(text):
                     text += " " * (start - len(text))
                 text = text[:start] + chunk if start + len(chunk) > len(text) else text
-            texts[article_id] = (refs[article_id], text)
+            found = sorted(entities[article_id], key=lambda e: (e.start, e.end))
+            texts[article_id] = ArticleText(refs[article_id], text, found)
         return texts
 
     def chunks_by_ids(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not chunk_ids:
             return {}
-        page = self._guard(self._collection.get, ids=list(chunk_ids), include=["documents", "metadatas"])
+        page = self._guard(lambda: self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"]))
         return {
             cid: (doc or "", dict(meta or {}))
             for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
         }
 
+    # --- quotes ----------------------------------------------------------
+    def speakers(self) -> dict[str, tuple[str, int]]:
+        """speaker_key -> (the name as most often written, number of quotes)."""
+        names: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        offset = 0
+        while True:
+            page = self._guard(lambda o=offset: self._quotes.get(include=["metadatas"], limit=GET_PAGE, offset=o))
+            for meta in page["metadatas"]:
+                if meta.get(QuoteMeta.NAMED, True):
+                    names[str(meta.get(QuoteMeta.SPEAKER_KEY, ""))][str(meta.get(QuoteMeta.SPEAKER, ""))] += 1
+            offset += len(page["ids"])
+            if len(page["ids"]) < GET_PAGE:
+                break
+        return {
+            key: (max(spellings, key=lambda name: spellings[name]), sum(spellings.values()))
+            for key, spellings in names.items()
+            if key
+        }
+
+    def query_quotes(self, embedding: list[float], n_results: int, where: dict[str, Any] | None) -> list[StoredQuote]:
+        n_results = min(n_results, self.quote_count())
+        return [
+            StoredQuote(
+                rid, stored_quote(doc, meta), article_ref(meta), str(meta.get(QuoteMeta.CONTEXT, "")), similarity
+            )
+            for rid, doc, meta, similarity in self._query(self._quotes, embedding, n_results, where)
+        ]
+
+    def get_quotes(self, where: dict[str, Any] | None) -> list[StoredQuote]:
+        page = self._guard(lambda: self._quotes.get(where=where, include=["documents", "metadatas"]))
+        return [
+            StoredQuote(
+                rid,
+                stored_quote(doc or "", dict(meta or {})),
+                article_ref(dict(meta or {})),
+                str((meta or {}).get(QuoteMeta.CONTEXT, "")),
+            )
+            for rid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        ]
+
     # --- writes ----------------------------------------------------------
-    def write_article(
-        self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]], replaces_versions: bool = True
-    ) -> None:
-        """One article; see `write_articles`."""
-        self.write_articles([ArticleWrite(chunks, embeddings, replaces_versions)])
+    def write_articles(self, writes: Sequence[ArticleWrite], writer: str = "") -> set[str]:
+        """New versions first (chunks, then quotes), then the old ones go; returns the ids of the
+        articles this call wrote first.
 
-    def write_articles(self, writes: Sequence[ArticleWrite]) -> None:
-        """New versions first, then the old ones go: a crash in between leaves a detectable state.
+        Records are added, not upserted: an id holds its content hash, so an existing id already
+        holds the same content, and the first writer keeps it. Two ingests of the same files at once
+        can then tell which of them stored each article (`writer` marks the records).
 
-        All the new chunks go in one upsert: Chroma's cost is mostly per call (300 one-article
-        upserts take ~8x as long as one upsert of the same 1,300 chunks), so a batch of articles
-        is written at once. A call that dies half-way leaves versions with fewer chunks than
-        their `chunk_count`, which the next run repairs. `replaces_versions=False` (the caller
-        has just seen that no other version is stored) skips that article's delete query."""
+        All new chunks go in one upsert, all quotes in another: Chroma's cost is mostly per call
+        (300 one-article upserts take ~8x as long as one upsert of the same 1,300 chunks). A call
+        that dies half-way leaves versions with fewer chunks or quotes than their counts say,
+        which the next run repairs. `replaces_versions=False` (the caller has just seen that no
+        other version is stored) skips that article's delete query."""
         if not writes:
-            return
-        ids: list[str] = []
-        vectors: list[list[float]] = []
-        documents: list[str] = []
-        metadatas: list[dict[str, Any]] = []
+            return set()
+        self.check_writable()
         now = time.time()
+        chunk_rows = _Rows()
+        quote_rows = _Rows()
         for write in writes:
             if not write.chunks:
                 raise ConfigError("an article with no chunks cannot be stored")
-            if len(write.chunks) != len(write.embeddings):
-                raise ConfigError(f"{len(write.chunks)} chunks but {len(write.embeddings)} embeddings")
-            article = write.chunks[0].article
-            ids.extend(chunk_id(article.article_id, article.content_hash, chunk.index) for chunk in write.chunks)
-            vectors.extend(list(vector) for vector in write.embeddings)
-            documents.extend(chunk.text for chunk in write.chunks)
-            metadatas.extend(chunk_metadata(chunk, now) for chunk in write.chunks)
-        with self._lock:
-            self._guard(self._collection.upsert, ids=ids, embeddings=vectors, documents=documents, metadatas=metadatas)
-            for write in writes:
-                if not write.replaces_versions:
-                    continue
-                article = write.chunks[0].article
-                self._guard(
-                    self._collection.delete,
-                    where={
-                        "$and": [
-                            {Meta.ARTICLE_ID: article.article_id},
-                            {Meta.CONTENT_HASH: {"$ne": article.content_hash}},
-                        ]
-                    },
+            if len(write.chunks) != len(write.embeddings) or len(write.quotes) != len(write.quote_embeddings):
+                raise ConfigError(
+                    f"{len(write.chunks)} chunks and {len(write.quotes)} quotes but "
+                    f"{len(write.embeddings)} and {len(write.quote_embeddings)} embeddings"
                 )
+            article = write.chunks[0].article
+            for chunk, vector in zip(write.chunks, write.embeddings, strict=True):
+                chunk_rows.add(
+                    chunk_id(article.article_id, article.content_hash, chunk.index),
+                    vector,
+                    chunk.text,
+                    chunk_metadata(chunk, len(write.quotes), list(write.entities), now, writer),
+                )
+            for index, (quote, vector) in enumerate(zip(write.quotes, write.quote_embeddings, strict=True)):
+                quote_rows.add(
+                    quote_id(article.article_id, article.content_hash, index),
+                    vector,
+                    quote.text,
+                    quote_metadata(write.chunks[0], quote, index, now, writer),
+                )
+        with self._lock:
+            chunk_rows.add_to(self, self._chunks)
+            quote_rows.add_to(self, self._quotes)
+            for write in writes:
+                if write.replaces_versions:
+                    article = write.chunks[0].article
+                    self._delete_other_versions(article.article_id, article.content_hash)
+        firsts = [chunk_id(w.chunks[0].article.article_id, w.chunks[0].article.content_hash, 0) for w in writes]
+        page = self._guard(lambda: self._chunks.get(ids=firsts, include=["metadatas"]))
+        return {str(meta[Meta.ARTICLE_ID]) for meta in page["metadatas"] if meta.get(Meta.WRITER, "") == writer}
+
+    def _delete_other_versions(self, article_id: str, content_hash: str) -> None:
+        where = {"$and": [{Meta.ARTICLE_ID: article_id}, {Meta.CONTENT_HASH: {"$ne": content_hash}}]}
+        self._guard(lambda: self._quotes.delete(where=where))
+        self._guard(lambda: self._chunks.delete(where=where))
 
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        """Remove records by id: chunk ids, and the quote ids of a half-written version."""
         if chunk_ids:
-            self._guard(self._collection.delete, ids=list(chunk_ids))
+            self.check_writable()
+            quotes = [rid for rid in chunk_ids if rid.rsplit(":", 1)[-1].startswith("q")]
+            chunks = [rid for rid in chunk_ids if rid not in set(quotes)]
+            if quotes:
+                self._guard(lambda: self._quotes.delete(ids=quotes))
+            if chunks:
+                self._guard(lambda: self._chunks.delete(ids=chunks))
 
     def delete_article(self, article_id: str) -> int:
-        page = self._guard(self._collection.get, where={Meta.ARTICLE_ID: article_id}, include=[])
-        self.delete_chunks(page["ids"])
+        """Quotes first, then chunks: a crash in between leaves chunks, which a re-ingest repairs."""
+        self.check_writable()
+        self._guard(lambda: self._quotes.delete(where={Meta.ARTICLE_ID: article_id}))
+        page = self._guard(lambda: self._chunks.get(where={Meta.ARTICLE_ID: article_id}, include=[]))
+        if page["ids"]:
+            self._guard(lambda: self._chunks.delete(ids=page["ids"]))
         return len(page["ids"])
 
     # --- rebuild ---------------------------------------------------------
-    def recreate_with(self, new_model: str, embed: Any, batch: int = 256, progress: Any = None) -> int:
-        """Re-embed every chunk with another model into a fresh collection, then swap names."""
-        temp_name = f"{self.settings.collection}.reindex-{uuid.uuid4().hex[:8]}"
-        target = self._client.create_collection(
-            temp_name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={COLLECTION_MODEL_KEY: new_model, COLLECTION_GENERATION_KEY: uuid.uuid4().hex},
-        )
-        rows = list(self.iter_chunks())
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            vectors = embed([embedding_text(str(meta.get(Meta.TITLE, "")), doc) for _cid, doc, meta in part])
-            target.add(
-                ids=[cid for cid, _doc, _meta in part],
-                embeddings=vectors,
-                documents=[doc for _cid, doc, _meta in part],
-                metadatas=[meta for _cid, _doc, meta in part],
+    def recreate_with(
+        self, new_model: str, embed: Callable[[list[str]], list[list[float]]], progress: Any = None
+    ) -> int:
+        """Re-embed everything with `new_model` into new collections and switch to them (see bot.reindex)."""
+        from bot.reindex import reindex
+
+        return reindex(self, new_model, embed, progress)
+
+    def reopen(self, model: str) -> None:
+        self.embedding_model = model
+        self._live = ("", "")
+        self._guard(self._open)
+
+
+class _Rows:
+    """Parallel lists for one upsert."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.vectors: list[list[float]] = []
+        self.documents: list[str] = []
+        self.metadatas: list[dict[str, Any]] = []
+
+    def add(self, record_id: str, vector: Sequence[float], document: str, metadata: dict[str, Any]) -> None:
+        self.ids.append(record_id)
+        self.vectors.append(list(vector))
+        self.documents.append(document)
+        self.metadatas.append(metadata)
+
+    def add_to(self, store: Store, collection: Any) -> None:
+        if self.ids:
+            store._guard(
+                lambda: collection.add(
+                    ids=self.ids, embeddings=self.vectors, documents=self.documents, metadatas=self.metadatas
+                )
             )
-            if progress is not None:
-                progress(len(part))
-        self._client.delete_collection(self.settings.collection)
-        target.modify(name=self.settings.collection)
-        self.embedding_model = new_model
-        self._collection = self._guard(self._open_collection)
-        return len(rows)
-
-
-def short_hash(text: str, length: int = 16) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]

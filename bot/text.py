@@ -7,6 +7,7 @@ relevance by different rules.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -73,22 +74,34 @@ def name_terms(question: str) -> set[str]:
     return found
 
 
-_SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])|\n[ \t]*\n\s*""")
+_LINE = re.compile(r"[^\n]+")
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, with offsets into `text` itself."""
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start()
-        # include closing quotes/brackets that belong to the sentence
-        closing = re.match(r"""["'”’)\]]*""", text[end:])
-        end += len(closing.group(0)) if closing else 0
-        if text[start:end].strip():
-            yield _trim(text, start, end)
-        start = match.end()
-    if text[start:].strip():
-        yield _trim(text, start, len(text))
+    """(start, end) of each sentence in `text`, with offsets into `text` itself.
+
+    The project's one sentence segmenter: spaCy's statistical sentence recogniser
+    (it knows "Mr.", "U.S.", "2.5%" and "..." are not sentence ends), run line by
+    line so a paragraph break always ends a sentence."""
+    yield from _sentence_spans(text)
+
+
+@lru_cache(maxsize=4096)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    from bot.nlp import sentence_pipeline
+
+    lines = [(match.start(), match.group(0)) for match in _LINE.finditer(text) if match.group(0).strip()]
+    spans: list[tuple[int, int]] = []
+    for (offset, line), doc in zip(lines, sentence_pipeline().pipe(line for _offset, line in lines), strict=True):
+        for sentence in doc.sents:
+            start, end = _trim(line, sentence.start_char, sentence.end_char)
+            if end <= start:
+                continue
+            if spans and spans[-1][1] >= offset and not any(char.isalpha() for char in line[start:end]):
+                spans[-1] = (spans[-1][0], offset + end)  # "[1]." or a stray ")" belongs to the sentence before
+            else:
+                spans.append((offset + start, offset + end))
+    return tuple(spans)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -97,6 +110,23 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "professor"})
+
+
+def speaker_key(name: str) -> str:
+    """How a person's name is matched: accents, case, titles and punctuation folded ("Arsène" = "Arsene")."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(char for char in folded if not unicodedata.combining(char)).lower()
+    return " ".join(part for part in re.findall(r"[a-z0-9]+", folded) if part not in HONORIFICS)
+
+
+def fold(text: str) -> str:
+    """Case, whitespace and quote style folded away: how a quote is matched against its source."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[\"“”„]", '"', text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def normalise_space(text: str) -> str:

@@ -42,6 +42,12 @@ _TRAILER_START = re.compile(
 )
 
 
+# CommonMark headings: "## Title ##" (ATX) and a line of = or - under a paragraph line (setext).
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
 def normalise(text: str) -> str:
     """NFC, unify line ends and odd spaces, collapse runs of spaces, keep paragraph breaks."""
     text = unicodedata.normalize("NFC", text)
@@ -63,6 +69,55 @@ def strip_furniture(text: str) -> str:
             cut = position
     kept = [line for line in lines[:cut] if not _FURNITURE_LINE.match(line)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def strip_markdown_headings(text: str) -> str:
+    """Headings without their markup: `## Costs` and `Costs` over `-----` both become a `Costs` paragraph.
+
+    Markdown files only (a `#` in a .txt file is the writer's). Each heading stands alone between
+    blank lines so it never runs into the sentence after it; fenced code is left as written.
+    """
+    kept: list[str] = []
+    in_fence = paragraph_open = after_heading = False
+    for line in text.split("\n"):
+        fence = bool(_CODE_FENCE.match(line))
+        in_prose = not in_fence and not fence
+        atx = _ATX_HEADING.match(line) if in_prose else None
+        if atx:
+            heading = (atx.group("text") or "").strip()
+        elif in_prose and paragraph_open and _SETEXT_UNDERLINE.match(line):
+            underlined: list[str] = []
+            while kept and kept[-1].strip():
+                underlined.insert(0, kept.pop().strip())
+            heading = " ".join(underlined)
+        else:
+            if after_heading and line.strip():
+                kept.append("")
+            after_heading = False
+            kept.append(line)
+            in_fence = in_fence != fence
+            paragraph_open = in_prose and bool(line.strip())
+            continue
+        if kept and kept[-1].strip():
+            kept.append("")
+        if heading:
+            kept.append(heading)
+        after_heading = bool(heading)
+        paragraph_open = False
+    return "\n".join(kept)
+
+
+def drop_repeated_headline(title: str, text: str) -> str:
+    """The body without its first line when that line is the headline again (a page's <h1>, a file's # title)."""
+    stripped = text.lstrip()
+    first, _newline, rest = stripped.partition("\n")
+    if title and _comparable(first) == _comparable(title):
+        return rest.lstrip("\n")
+    return text
+
+
+def _comparable(line: str) -> str:
+    return " ".join(line.split()).casefold().rstrip(".:")
 
 
 def clean_text(text: str) -> str:

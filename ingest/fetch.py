@@ -20,6 +20,7 @@ from bot.errors import LoadError
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 MAX_REDIRECTS = 5
+FETCHABLE_SCHEMES = ("http", "https")
 USER_AGENT = "NewsdeskBot/0.1 (+https://github.com/newsdesk)"
 
 
@@ -32,8 +33,8 @@ class Page:
 
 def _check_address(url: str, allow_private: bool) -> None:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise LoadError(f"{url}: only http and https URLs can be fetched")
+    if parts.scheme not in FETCHABLE_SCHEMES:
+        raise LoadError(unfetchable_scheme_message(url))
     host = parts.hostname
     if not host:
         raise LoadError(f"{url}: the URL has no host name")
@@ -99,6 +100,11 @@ def fetch(url: str, settings: Settings, accept: tuple[str, ...] = HTML_TYPES) ->
                 reason = str(exc) or exc.__class__.__name__
                 raise LoadError(f"{url}: cannot connect ({reason}); check the URL") from exc
     raise LoadError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def unfetchable_scheme_message(url: str) -> str:
+    """For ftp://, file://, s3:// and other URLs, whether typed by a user or reached by a redirect."""
+    return f"{url}: only http and https URLs can be fetched"
 
 
 def too_big_message(name: str, size: int, settings: Settings) -> str:

@@ -14,26 +14,62 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bot.models import Article
 from bot.text import normalise_space
 from ingest.clean import clean_inline, clean_text
-from ingest.loaders import RawArticle
+from ingest.loaders import RawArticle, is_url
 
-_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid", "ocid")
+# Query parameters that say how a reader arrived, not which article: dropped by exact name (any case),
+# plus every utm_* parameter. Exact, so ?reference=42 and ?refresh=1 still tell articles apart.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",  # Facebook
+        "gclid",  # Google Ads
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",  # Microsoft Ads
+        "yclid",  # Yandex
+        "twclid",  # X / Twitter
+        "igshid",  # Instagram
+        "mc_cid",  # Mailchimp
+        "mc_eid",
+        "_ga",  # Google Analytics cross-domain
+        "_gl",
+        "mkt_tok",  # Marketo
+        "ref",
+        "ref_src",
+        "ref_url",
+        "cmpid",  # campaign ids used by news sites
+        "ocid",  # Microsoft Start / MSN
+        "smid",  # New York Times share links
+        "at_medium",  # BBC
+        "at_campaign",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_tracking_param(name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
+    """Lower-case scheme and host, no default port, fragment, tracking parameters or trailing slash;
+    the other parameters sorted (empty values kept). Idempotent; a value that is not an absolute URL
+    is returned stripped."""
     parts = urlsplit(url.strip())
     if not parts.scheme or not parts.netloc:
         return url.strip()
+    scheme = parts.scheme.lower()
     query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith(_TRACKING_PARAMS)
+        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(key)
     ]
     path = parts.path.rstrip("/") or "/"
     host = parts.netloc.lower()
-    if (host.endswith(":80") and parts.scheme == "http") or (host.endswith(":443") and parts.scheme == "https"):
+    default_port = _DEFAULT_PORTS.get(scheme)
+    if default_port is not None and host.endswith(f":{default_port}"):
         host = host.rsplit(":", 1)[0]
-    return urlunsplit((parts.scheme.lower(), host, path, urlencode(sorted(query)), ""))
+    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
 
 
 def _digest(*parts: str) -> str:
@@ -47,9 +83,10 @@ def article_id_for(url: str, title: str, text: str) -> str:
 
 
 def article_id_from_user(value: str) -> str:
-    """What `newsdesk remove` accepts: an id as listed by `sources`, or the article's URL."""
+    """What `newsdesk remove` accepts: an id as listed by `sources`, or the article's URL, canonicalised
+    as at ingest (so a link with tracking parameters, a fragment or an upper-case host still matches)."""
     value = value.strip()
-    if value.startswith(("http://", "https://")):
+    if is_url(value):
         return article_id_for(value, "", "")
     return value
 

@@ -6,13 +6,15 @@ every error names the input and says what to do about it.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,13 +23,16 @@ import yaml
 
 from bot.config import Settings
 from bot.errors import LoadError
-from ingest.fetch import fetch, too_big_message
+from ingest.clean import drop_repeated_headline, strip_markdown_headings
+from ingest.fetch import FETCHABLE_SCHEMES, fetch, too_big_message, unfetchable_scheme_message
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm"}
-JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
-SUPPORTED_LIST = "txt, md, html, htm, json, jsonl"
+# Tuples, in the order users read them in messages; SUPPORTED_LIST is built from them so it cannot drift.
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+SUPPORTED_SUFFIXES = frozenset(TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES)
+SUPPORTED_LIST = ", ".join(suffix.lstrip(".") for suffix in (*TEXT_SUFFIXES, *HTML_SUFFIXES, *JSON_SUFFIXES))
 
 log = logging.getLogger(__name__)
 
@@ -54,27 +59,58 @@ class Loaded:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Inputs:
+    """What the command line named, expanded: items to load, inputs that match nothing, files a folder held
+    that are not a supported format (skipped, not failed: the user did not name them)."""
+
+    items: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def is_url(item: str) -> bool:
-    return urlsplit(item).scheme in ("http", "https")
+    return urlsplit(item).scheme in FETCHABLE_SCHEMES
 
 
-def expand_inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Paths, folders (recursive), globs and URLs → (items to load, errors for inputs that match nothing)."""
-    items: list[str] = []
-    errors: list[str] = []
+def has_url_scheme(item: str) -> bool:
+    """`ftp://…`, `file://…`, `s3://…` as well as http(s): a URL, never a file path."""
+    return bool(_URL_SCHEME.match(item))
+
+
+def unsupported_format_message(path: Path | str) -> str:
+    """The one wording for a file of the wrong kind, named on the command line or found in a folder."""
+    suffix = Path(path).suffix
+    kind = suffix.lstrip(".").upper() if suffix else "a file without an extension"
+    return f"{path}: {kind} is not a supported format ({SUPPORTED_LIST})"
+
+
+def expand_inputs(inputs: Iterable[str]) -> Inputs:
+    """Paths, folders (recursive), globs and URLs → items to load, errors, and a folder's skipped files.
+
+    A folder's hidden files and folders are ignored; its other files of an unsupported kind are
+    reported in `skipped`. A file named directly (or matched by a glob, as the shell would expand
+    it) is always loaded, so a wrong kind fails with the same line as it is skipped with.
+    """
+    expanded = Inputs()
+    items, errors = expanded.items, expanded.errors
     for raw in inputs:
-        if is_url(raw):
-            items.append(raw)
+        if has_url_scheme(raw):
+            items.append(raw)  # load() fetches http(s) and refuses other schemes with one line
             continue
         path = Path(raw).expanduser()
         if path.is_dir():
-            found = sorted(
-                str(candidate)
-                for candidate in path.rglob("*")
-                if candidate.is_file()
-                and candidate.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-            )
+            found: list[str] = []
+            for candidate in sorted(path.rglob("*"), key=str):
+                if not candidate.is_file() or any(part.startswith(".") for part in candidate.relative_to(path).parts):
+                    continue
+                if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append(str(candidate))
+                else:
+                    expanded.skipped.append(unsupported_format_message(candidate))
             if not found:
                 errors.append(f"{raw}: the folder holds no {SUPPORTED_LIST} files")
             items.extend(found)
@@ -89,7 +125,8 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
             items.extend(matches)
         else:
             errors.append(f"{raw}: no such file, folder or URL")
-    return list(dict.fromkeys(items)), errors
+    expanded.items = list(dict.fromkeys(items))
+    return expanded
 
 
 def load(item: str, settings: Settings) -> Loaded:
@@ -97,6 +134,8 @@ def load(item: str, settings: Settings) -> Loaded:
     try:
         if is_url(item):
             return _load_url(item, settings)
+        if has_url_scheme(item):
+            raise LoadError(unfetchable_scheme_message(item))
         return _load_file(Path(item), settings)
     except LoadError as exc:
         return Loaded(item, errors=[str(exc)])
@@ -122,18 +161,84 @@ def _read_text(path: Path, settings: Settings) -> str:
     return decode_text(name, data)
 
 
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+WESTERN_DEFAULT = "cp1252"
+# Languages charset-normalizer may see in a Windows-1252 reading for it to be preferred ("Unknown": too
+# little text to tell), and how much more doubt (chaos minus coherence, each 0..1) that reading may
+# carry than the detector's best. A Czech, Polish or Turkish reading is never overridden.
+_WESTERN_LANGUAGES = frozenset(
+    {"English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch", "Danish", "Swedish", "Norwegian"}
+    | {"Finnish", "Unknown"}
+)
+_WESTERN_MARGIN = 0.1
+
+
 def decode_text(name: str, data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise LoadError(f"{name}: binary file, not text; give {SUPPORTED_LIST} files")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(
-            f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
-        ) from exc
+    """Bytes of a file → its text, whatever it was saved as; refuses only what is not text.
+
+    A byte-order mark decides (UTF-8, UTF-16, UTF-32); without one, NUL bytes mean binary, then UTF-8
+    is tried, then charset-normalizer's readings, best first. When a short file leaves the detector
+    unsure (Latin-1 "crème" reads as Central European "crčme" just as well, a lone "£" as Japanese),
+    a Windows-1252 reading in a Western European language (or none it can name) is preferred: it is
+    the usual encoding of legacy English and Western European text, and a superset of Latin-1's
+    printable characters.
+    """
+    text = _decode(name, data)
     if not text.strip():
         raise LoadError(f"{name}: empty file; nothing to ingest")
     return text
+
+
+def _decode(name: str, data: bytes) -> str:
+    for mark, codec, label in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise LoadError(
+                    f"{name}: starts with a {label} byte-order mark but is not {label} text; re-save it as UTF-8"
+                ) from exc
+    if b"\x00" in data[:8192]:
+        raise LoadError(f"{name}: binary file, not text; give {SUPPORTED_LIST} files")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for encoding in guess_encodings(data):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise LoadError(f"{name}: binary file, not text in any encoding we know; give {SUPPORTED_LIST} files")
+
+
+def guess_encodings(data: bytes) -> list[str]:
+    """charset-normalizer's plausible encodings for `data`, most likely first (see `decode_text`)."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return []
+
+    def doubt(match: Any) -> float:
+        return float(match.chaos) - float(match.coherence)
+
+    least = doubt(matches[0])
+    western = any(
+        WESTERN_DEFAULT in match.could_be_from_charset
+        and match.language in _WESTERN_LANGUAGES
+        and doubt(match) <= least + _WESTERN_MARGIN
+        for match in matches
+    )
+    encodings = ([WESTERN_DEFAULT] if western else []) + [match.encoding for match in matches]
+    return list(dict.fromkeys(encodings))
 
 
 def _load_file(path: Path, settings: Settings) -> Loaded:
@@ -141,12 +246,11 @@ def _load_file(path: Path, settings: Settings) -> Loaded:
     name = str(path)
     origin = str(path.resolve())
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(
-            f"{name}: {suffix or 'files without an extension'} is not a supported format ({SUPPORTED_LIST})"
-        )
+        raise LoadError(unsupported_format_message(name))
     text = _read_text(path, settings)
     if suffix in TEXT_SUFFIXES:
-        return Loaded(name, [with_origin(parse_text_article(name, text, markdown=suffix != ".txt"), origin)])
+        article = parse_text_article(name, text, markdown=suffix in MARKDOWN_SUFFIXES)
+        return Loaded(name, [with_origin(article, origin)])
     if suffix in HTML_SUFFIXES:
         return Loaded(name, [with_origin(parse_html_article(name, text, url=""), origin)])
     if suffix == ".json":
@@ -179,16 +283,20 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def parse_text_article(name: str, text: str, markdown: bool) -> RawArticle:
-    """First non-empty line is the headline unless front matter gives a title."""
+    """First non-empty line is the headline unless front matter gives a title (then a first line
+    repeating it is dropped). In Markdown, headings lose their `#`s and `===`/`---` underlines."""
     try:
         meta, body = split_front_matter(text.replace("\r\n", "\n"))
     except LoadError as exc:
         raise LoadError(f"{name}: {exc}; fix or remove the --- block") from exc
+    if markdown:
+        body = strip_markdown_headings(body)
     title = _string(meta.get("title"))
-    if not title:
+    if title:
+        body = drop_repeated_headline(title, body)
+    else:
         lines = body.strip().split("\n")
-        first = lines[0].strip()
-        title = first.lstrip("#").strip() if markdown else first
+        title = lines[0].strip()
         body = "\n".join(lines[1:])
     if not body.strip():
         raise LoadError(f"{name}: has a headline but no article text")
@@ -203,31 +311,109 @@ def parse_text_article(name: str, text: str, markdown: bool) -> RawArticle:
 
 
 def parse_html_article(name: str, html: str, url: str) -> RawArticle:
+    """A page's article text, block by block, and its metadata.
+
+    Each block trafilatura keeps (heading, paragraph, list, quote) becomes its own paragraph, so a
+    heading never runs into the sentence after it, and a first block repeating the headline is
+    dropped. The source is the page's og:site_name, else the site named after the headline in its
+    <title> ("Rail fares to rise | Farm Weekly"), else other site metadata trafilatura finds, else
+    the host name (of the page's canonical URL, or of `url`).
+    """
     import trafilatura
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise LoadError(f"{name}: no article text found in the page; is it an article page?")
+    og_site_name = _string(tree.xpath("string((//meta[@property='og:site_name' or @name='og:site_name'])[1]/@content)"))
+    title_element = _string(tree.xpath("string((//head/title | //title)[1])"))
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url or None,
         with_metadata=True,
         include_comments=False,
         include_tables=False,
         favor_precision=True,
     )
-    text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
+    if document is None or not _string(getattr(document, "text", None)):
         raise LoadError(f"{name}: no article text found in the page; is it an article page?")
-    title = _string(getattr(document, "title", ""))
-    if not title:
+    headline, site_in_headline = split_site_name(_string(getattr(document, "title", "")), og_site_name)
+    if not headline:
         raise LoadError(f"{name}: the page has no headline")
     page_url = _string(getattr(document, "url", "")) or url
+    host = _host_name(page_url)
+    text = drop_repeated_headline(headline, _block_text(document))
+    if not text.strip():
+        raise LoadError(f"{name}: no article text found in the page; is it an article page?")
     return RawArticle(
-        title=title,
+        title=headline,
         text=text,
-        source=_string(getattr(document, "sitename", "")) or _string(getattr(document, "hostname", "")),
+        source=og_site_name
+        or site_in_headline
+        or split_site_name(title_element, og_site_name)[1]
+        or _metadata_site_name(_string(getattr(document, "sitename", "")), page_url)
+        or host,
         author=_string(getattr(document, "author", "")),
         published=parse_date(getattr(document, "date", None), name),
         url=page_url,
     )
+
+
+def _block_text(document: Any) -> str:
+    """trafilatura's text with a blank line between blocks (its own text puts one newline everywhere,
+    between a heading and a paragraph as between two lines of one paragraph)."""
+    body = getattr(document, "body", None)
+    if body is None or not len(body):
+        return _string(document.text, keep_lines=True)
+    from trafilatura.xml import xmltotxt
+
+    blocks = [xmltotxt(element, include_formatting=False).strip() for element in body]
+    return "\n\n".join(block for block in blocks if block)
+
+
+# "Headline | Site", "Headline - Site", "Headline – Site", "Headline — Site": the last separator counts.
+_TITLE_SEPARATOR = re.compile(r"\s+(\||-|–|—)\s+(?!.*\s(\||-|–|—)\s)")
+_NAME_LINKS = {"of", "the", "and", "&", "de", "la", "le", "du", "der", "die", "am", "on", "for", "in"}
+
+
+def split_site_name(title: str, known_site: str = "") -> tuple[str, str]:
+    """'Rail fares to rise | Farm Weekly' → ('Rail fares to rise', 'Farm Weekly'); ('…', '') when no site is named.
+
+    After " | " the rest is always the site; after a dash only when it looks like a name (a few
+    capitalised words, or a domain) or is the page's known site name, so "Brexit - what happens next"
+    stays whole.
+    """
+    match = _TITLE_SEPARATOR.search(title)
+    if not match:
+        return title, ""
+    headline, suffix = title[: match.start()].strip(), title[match.end() :].strip()
+    if not headline or not suffix:
+        return title, ""
+    if match.group(1) == "|" or suffix.casefold() == known_site.casefold() or _looks_like_site_name(suffix):
+        return headline, suffix
+    return title, ""
+
+
+def _looks_like_site_name(text: str) -> bool:
+    if re.fullmatch(r"[\w-]+(\.[\w-]+)+", text):  # a domain: example.co.uk
+        return True
+    words = text.split()
+    if not 1 <= len(words) <= 5 or len(text) > 40 or re.search(r"[,;:!?\"“”]|\.$", text):
+        return False
+    capitalised = all(word[0].isupper() or word[0].isdigit() for word in words if word not in _NAME_LINKS)
+    return capitalised and not text.isdigit()
+
+
+def _host_name(url: str) -> str:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+def _metadata_site_name(sitename: str, page_url: str) -> str:
+    """trafilatura's site name unless it is a URL or the host name it falls back to (ours is better)."""
+    if not sitename or "/" in sitename:
+        return ""
+    netloc = urlsplit(page_url).netloc.lower().removeprefix("www.") if page_url else ""
+    return "" if sitename.lower() in (netloc, _host_name(page_url)) else sitename
 
 
 def _json_records(name: str, text: str) -> Iterator[tuple[str, Any]]:
@@ -301,7 +487,7 @@ def _load_url(url: str, settings: Settings) -> Loaded:
         article.url = page.url
     article.origin = url
     if not article.source:
-        article.source = urlsplit(page.url).hostname or ""
+        article.source = _host_name(page.url)
     return Loaded(url, [article])
 
 
@@ -330,22 +516,68 @@ def _string(value: Any, keep_lines: bool = False) -> str:
     return text.strip() if keep_lines else " ".join(text.split())
 
 
+# Digits that read as YYYYMMDD[hhmm[ss]] (years 1800-2199) are a compact date, not a timestamp.
+_COMPACT_DATE = re.compile(r"^(1[89]|2[01])\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(\d{4}|\d{6})?$")
+# Other numbers, and digit strings of 9 or more digits, are seconds since 1970 (UTC); 1e11 s is the
+# year 5138, so a bigger number is milliseconds.
+_TIMESTAMP = re.compile(r"^\d{9,}(\.\d+)?$")
+_MILLISECONDS_FROM = 100_000_000_000
+# A publication date this far past today (UTC) is a mistake; a day or two is a time zone or an embargo.
+_FUTURE_SLACK = timedelta(days=2)
+
+
 def parse_date(value: Any, label: str) -> date | None:
-    """Dates from front matter, JSON or page metadata; a wrong one is an error, not a silent guess."""
+    """Dates from front matter, JSON or page metadata; a wrong one is an error, not a silent guess.
+
+    Reads ISO 8601 (also compact: 20240305, 20240305120000), RFC 2822, "12 May 2012" and the like,
+    and Unix timestamps (seconds, or milliseconds when too big to be seconds; UTC). A date naming
+    only a month ("March 2024", "2024-03") is the 1st of that month and one naming only a year is
+    1 January: the start of the period, never today's day or month filled in by the parser. A date
+    with no year, or more than two days in the future, raises `LoadError` (as does anything
+    unreadable); no date gives None.
+    """
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise LoadError(f"{label}: {value!r} is not a date; use YYYY-MM-DD")
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(float(value)).date()
-        except (OverflowError, OSError, ValueError) as exc:
-            raise LoadError(f"{label}: date {value!r} is out of range") from exc
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    elif isinstance(value, int | str) and _COMPACT_DATE.match(str(value).strip()):
+        found = _date_from_text(str(value).strip(), label)
+    elif isinstance(value, int | float) or (isinstance(value, str) and _TIMESTAMP.match(value.strip())):
+        found = _date_from_timestamp(value, label)
+    else:
+        found = _date_from_text(str(value), label)
+    if found > datetime.now(UTC).date() + _FUTURE_SLACK:
+        raise LoadError(f"{label}: the date {found.isoformat()} is in the future; check it or leave it out")
+    return found
+
+
+def _date_from_timestamp(value: int | float | str, label: str) -> date:
+    try:
+        seconds = float(value)
+        if abs(seconds) >= _MILLISECONDS_FROM:
+            seconds /= 1000
+        return datetime.fromtimestamp(seconds, UTC).date()
+    except (OverflowError, OSError, ValueError) as exc:
+        raise LoadError(f"{label}: date {value!r} is out of range") from exc
+
+
+def _date_from_text(text: str, label: str) -> date:
     from dateutil import parser as date_parser
 
+    # Parsed twice with different defaults: a field that changes with the default was not in the text.
     try:
-        return date_parser.parse(str(value)).date()
+        first = date_parser.parse(text, default=datetime(2000, 1, 1))
+        second = date_parser.parse(text, default=datetime(2004, 2, 2))
     except (ValueError, OverflowError) as exc:
-        raise LoadError(f"{label}: cannot read the date {str(value)[:40]!r}; use YYYY-MM-DD") from exc
+        raise LoadError(f"{label}: cannot read the date {text[:40]!r}; use YYYY-MM-DD") from exc
+    if first.year != second.year:
+        raise LoadError(f"{label}: the date {text[:40]!r} has no year; use YYYY-MM-DD")
+    if first.month != second.month:
+        return date(first.year, 1, 1)
+    if first.day != second.day:
+        return date(first.year, first.month, 1)
+    return first.date()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,13 +19,15 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from bot.config import Settings
-from bot.errors import LoadError, StoreUnavailableError
+from bot.errors import LoadError, ReindexRunningError, StoreUnavailableError
 from bot.models import Article, Chunk
-from bot.store import ArticleWrite, Store, embedding_text
+from bot.schema import embedding_text, quote_embedding_text
+from bot.store import ArticleWrite, Store
 from ingest.chunk import chunk_article
 from ingest.feeds import FeedEntry
 from ingest.identity import to_article
 from ingest.loaders import RawArticle, expand_inputs, load
+from ingest.quotes import analyse
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +39,26 @@ FILES_PER_BATCH = 128
 
 @dataclass
 class IngestReport:
+    """What one ingest did. `skipped` holds a folder's files of an unsupported kind (one line each; not
+    failures, since nobody named them); `interrupted` means Ctrl-C stopped the run, and everything
+    listed was stored before it did."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
     dry_run: bool = False
+    interrupted: bool = False
+    quotes_written: int = 0
+    # Seconds spent per stage (parse = spaCy's quotes and entities, embed, store): where an ingest's time goes.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, stage: str, started: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
 
     @property
     def ok(self) -> bool:
@@ -51,17 +66,22 @@ class IngestReport:
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return (
             f"{len(self.added)} {verb}added, {len(self.updated)} {verb}updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed{skipped}"
             f" ({self.chunks_written} chunks, {self.seconds:.1f} s)"
         )
 
     def merge(self, other: IngestReport) -> IngestReport:
-        for name in ("added", "updated", "unchanged", "failed", "repaired"):
+        for name in ("added", "updated", "unchanged", "failed", "repaired", "skipped"):
             getattr(self, name).extend(getattr(other, name))
         self.chunks_written += other.chunks_written
+        self.quotes_written += other.quotes_written
         self.seconds += other.seconds
+        for stage, seconds in other.stage_seconds.items():
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+        self.interrupted = self.interrupted or other.interrupted
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,9 +91,13 @@ class IngestReport:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "repaired": self.repaired,
+            "skipped": self.skipped,
             "chunks_written": self.chunks_written,
+            "quotes_written": self.quotes_written,
+            "stage_seconds": {stage: round(seconds, 3) for stage, seconds in self.stage_seconds.items()},
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
+            "interrupted": self.interrupted,
         }
 
 
@@ -100,6 +124,7 @@ class Ingestor:
         self.store = store
         self.embedder = embedder
         self.on_change = on_change
+        self.writer_id = uuid.uuid4().hex
 
     def run(
         self,
@@ -109,12 +134,20 @@ class Ingestor:
         progress: bool = False,
         feed_entries: Mapping[str, FeedEntry] | None = None,
     ) -> IngestReport:
-        """Ingest files, folders, globs and URLs; `feed_entries` (URL → entry) add a feed's metadata."""
+        """Ingest files, folders, globs and URLs; `feed_entries` (URL → entry) add a feed's metadata.
+
+        Ctrl-C (KeyboardInterrupt) stops the run between or inside batches and returns the report with
+        `interrupted` set: what was stored stays stored and is listed; a batch cut off mid-write is
+        repaired by the next run.
+        """
         started = time.perf_counter()
+        self.writer_id = uuid.uuid4().hex  # one per run: what this run wrote first is what it reports
         report = IngestReport(dry_run=dry_run)
         feed_entries = feed_entries or {}
-        items, input_errors = expand_inputs(inputs)
-        report.failed.extend(input_errors)
+        expanded = expand_inputs(inputs)
+        items = expanded.items
+        report.failed.extend(expanded.errors)
+        report.skipped.extend(expanded.skipped)
         seen: set[str] = set()
         bar = tqdm(total=len(items), desc="Ingesting", unit="file", disable=not progress or len(items) < 2)
         try:
@@ -142,6 +175,20 @@ class Ingestor:
                         articles.append(article)
                     bar.update(1)
                 self._ingest_articles(articles, report, dry_run)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            log.warning(
+                "ingest interrupted; %d added and %d updated before it stopped", len(report.added), len(report.updated)
+            )
+            if not dry_run:
+                # The interrupt may have landed between a write and the generation bump that tells
+                # derived caches (the lexical index) to rebuild.
+                try:
+                    self.store.bump_generation()
+                    if self.on_change is not None:
+                        self.on_change()
+                except Exception:
+                    log.warning("could not mark the store as changed after the interrupt", exc_info=True)
         finally:
             bar.close()
         report.seconds = time.perf_counter() - started
@@ -180,55 +227,83 @@ class Ingestor:
                 getattr(report, plan.status).append(_label(plan.article))
                 report.chunks_written += len(chunks)
             return
+        started = time.perf_counter()
+        analyses = analyse([plan.article.text for plan, _chunks in chunked])
+        report.timed("parse", started)
+        started = time.perf_counter()
         texts = [embedding_text(chunk.article.title, chunk.text) for _plan, chunks in chunked for chunk in chunks]
+        quote_texts = [
+            quote_embedding_text(quote, plan.article.text)
+            for (plan, _chunks), analysis in zip(chunked, analyses, strict=True)
+            for quote in analysis.quotes
+        ]
         vectors = self.embedder.embed_documents(texts) if texts else []
+        quote_vectors = self.embedder.embed_documents(quote_texts) if quote_texts else []
+        report.timed("embed", started)
         batch: list[tuple[_Planned, ArticleWrite]] = []
-        offset = 0
-        for plan, chunks in chunked:
-            write = ArticleWrite(chunks, vectors[offset : offset + len(chunks)], plan.has_other_versions)
+        offset = quote_offset = 0
+        for (plan, chunks), analysis in zip(chunked, analyses, strict=True):
+            quotes = analysis.quotes
+            write = ArticleWrite(
+                chunks,
+                vectors[offset : offset + len(chunks)],
+                plan.has_other_versions,
+                quotes,
+                quote_vectors[quote_offset : quote_offset + len(quotes)],
+                analysis.entities,
+            )
             offset += len(chunks)
+            quote_offset += len(quotes)
             batch.append((plan, write))
-        stored = self._store_batch(batch, report)
+        started = time.perf_counter()
+        stored, mine = self._store_batch(batch, report)
+        report.timed("store", started)
         for plan, write in stored:
+            if plan.article.article_id not in mine:  # another ingest of the same article got there first
+                report.unchanged.append(_label(plan.article))
+                continue
             getattr(report, plan.status).append(_label(plan.article))
             report.chunks_written += len(write.chunks)
-        if stored:
+            report.quotes_written += len(write.quotes)
+        if mine:
             self.store.bump_generation()
             if self.on_change is not None:
                 self.on_change()
 
     def _store_batch(
         self, batch: list[tuple[_Planned, ArticleWrite]], report: IngestReport
-    ) -> list[tuple[_Planned, ArticleWrite]]:
-        """One write for the whole batch; if it fails, article by article, so a bad one fails alone."""
+    ) -> tuple[list[tuple[_Planned, ArticleWrite]], set[str]]:
+        """One write for the whole batch; if it fails, article by article, so a bad one fails alone.
+        Returns what was stored and the ids of the articles this run wrote first."""
         try:
-            self._store(batch)
-            return batch
-        except StoreUnavailableError:
+            return batch, self._store(batch)
+        except (StoreUnavailableError, ReindexRunningError):
             raise
         except Exception as exc:
             if len(batch) == 1:
                 self._record_failure(batch[0][0], exc, report)
-                return []
+                return [], set()
             log.warning("batch write of %d articles failed; writing them one by one", len(batch), exc_info=True)
         stored: list[tuple[_Planned, ArticleWrite]] = []
+        mine: set[str] = set()
         for item in batch:
             try:
-                self._store([item])
-            except StoreUnavailableError:
+                mine |= self._store([item])
+            except (StoreUnavailableError, ReindexRunningError):
                 raise
             except Exception as exc:
                 self._record_failure(item[0], exc, report)
                 continue
             stored.append(item)
-        return stored
+        return stored, mine
 
-    def _store(self, batch: list[tuple[_Planned, ArticleWrite]]) -> None:
+    def _store(self, batch: list[tuple[_Planned, ArticleWrite]]) -> set[str]:
         self.store.delete_chunks([chunk for plan, _write in batch for chunk in plan.stale_chunk_ids])
-        self.store.write_articles([write for _plan, write in batch])
+        mine = self.store.write_articles([write for _plan, write in batch], self.writer_id)
         for plan, _write in batch:
             for replaced in plan.replaces_ids:
                 self.store.delete_article(replaced)
+        return mine
 
     @staticmethod
     def _record_failure(plan: _Planned, exc: Exception, report: IngestReport) -> None:

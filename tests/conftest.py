@@ -23,20 +23,30 @@ CHURKIN_QUOTE = "Our attitude to sanctions, frankly, continues to be negative."
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     """Settings isolated from the developer's environment and .env."""
     values: dict[str, object] = {"data_dir": data_dir, "allow_private_urls": True}
+    if os.environ.get("NEWSDESK_MODEL_CACHE_DIR"):
+        values["model_cache_dir"] = Path(os.environ["NEWSDESK_MODEL_CACHE_DIR"])
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX export of the local model for the whole session (each test's data dir is new)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> None:
     for name in list(os.environ):
         if name.startswith(("NEWSDESK_", "OPENAI_", "CHROMA_", "SLACK_")):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NEWSDESK_MODEL_CACHE_DIR", str(model_cache))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(model_cache.parent))
 
 
 @pytest.fixture(scope="session")
-def embedder() -> LocalMiniLM:
-    return LocalMiniLM()
+def embedder(model_cache: Path) -> LocalMiniLM:
+    return LocalMiniLM(cache_dir=model_cache)
 
 
 @pytest.fixture()

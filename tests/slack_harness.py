@@ -5,12 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
+from slack_bolt import App
 
 from bot.config import Settings
 from bot.core import Newsdesk
@@ -35,7 +38,12 @@ def slack_settings(data_dir: Path, fake: FakeSlack, **extra: object) -> Settings
 
 def seed_with_url(folder: Path, seed_text: str) -> Path:
     """The seed article as a published page would have it: with a URL, source and date."""
-    title, _, body = seed_text.partition("\n")
+    from ingest.loaders import split_front_matter
+
+    front, body = split_front_matter(seed_text)
+    title = str(front.get("title", ""))
+    if not title:
+        title, _, body = body.partition("\n")
     path = folder / "seed.md"
     path.write_text(f"---\ntitle: {title}\nsource: ABC News\ndate: 2012-05-30\nurl: {SEED_WITH_URL}\n---\n{body}")
     return path
@@ -47,16 +55,64 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class ListenerTracker(Executor):
+    """Stands in for the Bolt app's listener executor and knows when every listener has finished.
+
+    Over HTTP (and Socket Mode) Bolt acks first and runs the listener afterwards in this executor,
+    so a test that must show something did *not* happen (no second answer, no reply to a bot) waits
+    here for the listeners to complete instead of sleeping and hoping they were quick."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.started = 0
+        self.finished = 0
+        self.idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self.idle:
+            self.started += 1
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self.idle:
+                    self.finished += 1
+                    self.idle.notify_all()
+
+        return self.inner.submit(run)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait, cancel_futures=cancel_futures)
+
+    def wait_idle(self, timeout: float = 120.0) -> None:
+        """Every listener started so far has returned (fails the test after `timeout`)."""
+        with self.idle:
+            if not self.idle.wait_for(lambda: self.finished == self.started, timeout):
+                raise AssertionError(f"{self.started - self.finished} listener(s) still running after {timeout:g} s")
+
+
+def track_listeners(app: App) -> ListenerTracker:
+    """Route the app's listeners (and lazy listeners) through a tracker; call before it serves requests."""
+    runner = app.listener_runner
+    tracker = ListenerTracker(runner.listener_executor)
+    runner.listener_executor = tracker
+    runner.lazy_listener_runner.executor = tracker  # type: ignore[attr-defined]
+    return tracker
+
+
 @dataclass
 class RunningApp:
     url: str
     desk: Newsdesk
     settings: Settings
+    listeners: ListenerTracker
 
 
 @contextmanager
 def run_http_app(settings: Settings, desk: Newsdesk) -> Iterator[RunningApp]:
     app = create_app(settings, desk)
+    listeners = track_listeners(app)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(asgi_app(app), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -68,7 +124,7 @@ def run_http_app(settings: Settings, desk: Newsdesk) -> Iterator[RunningApp]:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
     try:
-        yield RunningApp(f"http://127.0.0.1:{port}/slack/events", desk, settings)
+        yield RunningApp(f"http://127.0.0.1:{port}/slack/events", desk, settings, listeners)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

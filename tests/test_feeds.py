@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.errors import LoadError
 from ingest.fetch import fetch
 from ingest.watch import ingest_feeds
 from tests.conftest import make_settings
@@ -106,18 +108,19 @@ def test_fetch_refuses_other_schemes_wrong_types_oversize_and_slow_pages(tmp_pat
         redirect = pages.add("/r", "", status=302, headers={"Location": "file:///etc/passwd"})
         image = pages.add("/img", b"\x89PNG....", content_type="image/png")
         big = pages.add("/big", "<html>" + "x" * 20000 + "</html>")
-        errors = {}
-        for name, url in {"redirect": redirect, "image": image, "big": big}.items():
-            with pytest.raises(Exception) as caught:
-                fetch(url, settings)
-            errors[name] = str(caught.value)
-    assert "only http and https URLs can be fetched" in errors["redirect"]
-    assert "content type image/png is not a web page" in errors["image"]
-    assert "over the 0.01 MB limit" in errors["big"]
+        slow = pages.add("/slow", ARTICLE_HTML.format(canonical="/slow"), delay_s=2.0)
+        with pytest.raises(LoadError, match=r"^file:///etc/passwd: only http and https URLs can be fetched$"):
+            fetch(redirect, settings)
+        with pytest.raises(LoadError, match=rf"^{re.escape(image)}: content type image/png is not a web page$"):
+            fetch(image, settings)
+        with pytest.raises(LoadError, match=rf"^{re.escape(big)}: .* MB is over the 0\.01 MB limit"):
+            fetch(big, settings)
+        with pytest.raises(LoadError, match=rf"^{re.escape(slow)}: no answer within 1 s; try again later$"):
+            fetch(slow, settings)
 
 
 def test_fetch_refuses_private_addresses_by_default(tmp_path: Path) -> None:
     strict = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     for url in ("http://localhost:9/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/latest"):
-        with pytest.raises(Exception, match="private network"):
+        with pytest.raises(LoadError, match=r"refusing to fetch an address on a private network"):
             fetch(url, strict)

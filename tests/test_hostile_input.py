@@ -19,8 +19,8 @@ from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.store import Meta
 from ingest.loaders import load
-from tests.conftest import make_settings
-from tests.fakes.slack_api import SIGNING_SECRET, post_event, serve_slack, signed_headers
+from tests.conftest import CHURKIN_QUOTE, SEED_DIR, make_settings
+from tests.fakes.slack_api import SIGNING_SECRET, event_body, post_event, serve_slack, signed_headers
 from tests.slack_harness import run_http_app, slack_settings
 
 SUFFIXES = [".txt", ".md", ".html", ".json", ".jsonl"]
@@ -128,9 +128,11 @@ def test_hostile_batches_never_leave_a_partial_article(
 
 @pytest.fixture(scope="module")
 def slack_bot(tmp_path_factory: pytest.TempPathFactory, embedder: LocalMiniLM):  # type: ignore[no-untyped-def]
+    """A bot with the seed article in its archive, so hostile requests meet a real retrieval path."""
     with serve_slack() as fake:
         settings_: Settings = slack_settings(tmp_path_factory.mktemp("hostile-slack"), fake)
         desk = Newsdesk(settings_, embedder)
+        assert desk.ingestor().run([str(SEED_DIR)]).ok
         with run_http_app(settings_, desk) as running:
             yield running, fake
 
@@ -173,20 +175,19 @@ def test_malformed_slack_requests_get_4xx_or_a_polite_reply(slack_bot, body: str
 
 
 def test_bot_still_answers_after_the_hostile_requests(slack_bot) -> None:  # type: ignore[no-untyped-def]
+    """Runs after the hostile requests (same module-scoped bot): a real question still gets a real answer."""
     running, fake = slack_bot
-    ts = fake.add_user_message("C0AFTER01", "hello")
-    event = {
-        "type": "app_mention",
-        "user": "UHUMAN01",
-        "text": "<@UBOT0001> anything about sanctions?",
-        "ts": ts,
-        "channel": "C0AFTER01",
-        "event_ts": ts,
-    }
-    from tests.fakes.slack_api import event_body
-
-    assert post_event(running.url, event_body(event)).status_code == 200
-    fake.wait_for(lambda: any(c.args.get("channel") == "C0AFTER01" for c in fake.calls_to("chat.update")))
-    final = [c.args["text"] for c in fake.calls_to("chat.update") if c.args.get("channel") == "C0AFTER01"][-1]
-    assert final.startswith("The coverage doesn") or "Sorry" not in final
+    question = "<@UBOT0001> What did Churkin say about sanctions?"
+    ts = fake.add_user_message("C0AFTER01", question)
+    event = {"type": "app_mention", "user": "UHUMAN01", "text": question, "ts": ts, "channel": "C0AFTER01"}
+    assert post_event(running.url, event_body({**event, "event_ts": ts})).status_code == 200
+    fake.wait_for(lambda: bool(fake.final_answers("C0AFTER01")))
+    (answer,) = fake.final_answers("C0AFTER01")
+    assert answer["thread_ts"] == ts
+    assert CHURKIN_QUOTE in answer["text"]
+    blocks = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert CHURKIN_QUOTE in blocks and "Russia digs in its heels against Syria intervention" in blocks
+    running.listeners.wait_idle()
+    posted = [c.args.get("text", "") for c in fake.calls if c.method in ("chat.postMessage", "chat.update")]
+    assert not [text for text in posted if "something went wrong" in text]  # no listener crashed on the way
     assert threading.active_count() < 200

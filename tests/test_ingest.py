@@ -11,11 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.config import Settings
 from bot.core import Newsdesk
+from bot.embeddings import LocalMiniLM
 from bot.store import ArticleWrite, Meta, Store
 from ingest.chunk import chunk_article
-from ingest.identity import canonical_url, to_article
-from ingest.loaders import RawArticle
+from ingest.identity import article_id_from_user, canonical_url, to_article
+from ingest.loaders import SUPPORTED_LIST, RawArticle
+from ingest.pipeline import Ingestor, IngestReport
 from tests.conftest import SEED_DIR
 
 
@@ -147,11 +150,11 @@ def test_article_the_store_rejects_fails_alone_and_the_rest_of_its_batch_is_stor
     real_write = Store.write_articles
     calls: list[int] = []
 
-    def rejecting_write(store: Store, writes: list[ArticleWrite]) -> None:
+    def rejecting_write(store: Store, writes: list[ArticleWrite], writer: str = "") -> set[str]:
         calls.append(len(writes))
         if any(write.chunks[0].article.title == "Poisoned dispatch" for write in writes):
             raise ValueError("metadata value rejected")
-        real_write(store, writes)
+        return real_write(store, writes, writer)
 
     monkeypatch.setattr(Store, "write_articles", rejecting_write)
     report = desk.ingestor().run([str(folder)])
@@ -161,3 +164,112 @@ def test_article_the_store_rejects_fails_alone_and_the_rest_of_its_batch_is_stor
     assert "could not be stored (ValueError: metadata value rejected)" in report.failed[0]
     titles = {str(meta[Meta.TITLE]) for _cid, _doc, meta in desk.store.iter_chunks(include_documents=False)}
     assert titles == {"Dispatch 0", "Dispatch 1", "Dispatch 3", "Dispatch 4"}
+
+
+def test_remove_by_url_written_differently_removes_the_article(desk: Newsdesk, tmp_path: Path) -> None:
+    path = _write(tmp_path / "b.md", "Budget", "The budget passed on Tuesday.", url="https://example.com/budget?id=9")
+    assert len(desk.ingestor().run([str(path)]).added) == 1
+    assert desk.remove(article_id_from_user("HTTPS://Example.com:443/budget/?utm_source=slack&id=9#top")) > 0
+    assert desk.sources() == []
+
+
+def test_report_counts_skipped_files_only_when_there_are_some() -> None:
+    report = IngestReport(added=["a"], seconds=1.0)
+    assert "skipped" not in report.summary()
+    report.skipped.extend(["x.pdf: PDF is not a supported format", "y.png: PNG is not a supported format", "z"])
+    assert report.summary() == "1 added, 0 updated, 0 unchanged, 0 failed, 3 skipped (0 chunks, 1.0 s)"
+    assert report.ok
+    as_dict = report.to_dict()
+    assert as_dict["skipped"] == report.skipped and as_dict["interrupted"] is False
+    merged = IngestReport().merge(report)
+    assert merged.skipped == report.skipped
+
+
+def test_unsupported_files_in_a_folder_are_skipped_but_named_ones_fail(desk: Newsdesk, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SEED_DIR / "russia-syria-intervention.txt", folder)
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    line = f"{folder / 'notes.pdf'}: PDF is not a supported format ({SUPPORTED_LIST})"
+    from_folder = desk.ingestor().run([str(folder)], dry_run=True)
+    assert (len(from_folder.added), from_folder.failed, from_folder.skipped) == (1, [], [line])
+    assert from_folder.ok
+    named = desk.ingestor().run([str(folder / "notes.pdf"), "ftp://x"], dry_run=True)
+    assert named.failed == [line, "ftp://x: only http and https URLs can be fetched"]
+    assert named.skipped == [] and not named.ok
+
+
+def test_cli_exit_status_is_zero_when_a_folder_only_had_files_to_skip(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SEED_DIR / "russia-syria-intervention.txt", folder)
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["added"]) == 1 and report["failed"] == []
+    assert report["skipped"] == [f"{folder / 'photo.jpg'}: JPG is not a supported format ({SUPPORTED_LIST})"]
+
+
+class _InterruptingEmbedder:
+    """The real model, but Ctrl-C arrives while it encodes a text containing `interrupt_at` (a later batch)."""
+
+    def __init__(self, inner: LocalMiniLM, interrupt_at: str | None = None) -> None:
+        self.inner = inner
+        self.interrupt_at = interrupt_at
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.interrupt_at is not None and any(self.interrupt_at in text for text in texts):
+            raise KeyboardInterrupt
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_ctrl_c_keeps_what_was_stored_and_reports_it(
+    settings: Settings, embedder: LocalMiniLM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ingest.pipeline.FILES_PER_BATCH", 2)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for number in range(5):
+        _write(folder / f"d{number}.md", f"Dispatch {number}", f"Report {number} on the harbour dredging and its cost.")
+    desk = Newsdesk(settings, embedder)
+    interrupting = _InterruptingEmbedder(embedder, interrupt_at="Report 2 on")  # the second batch: d2, d3
+    ingestor = Ingestor(settings, desk.store, interrupting, on_change=desk.lexical.invalidate)  # type: ignore[arg-type]
+    report = ingestor.run([str(folder)])
+    assert report.interrupted
+    assert sorted(label.split(" (")[0] for label in report.added) == ["Dispatch 0", "Dispatch 1"]
+    assert report.failed == [] and report.seconds > 0
+    assert report.to_dict()["interrupted"] is True
+    assert sorted(a.ref.title for a in desk.sources()) == ["Dispatch 0", "Dispatch 1"]
+    again = desk.ingestor().run([str(folder)])
+    assert (len(again.unchanged), len(again.added), again.interrupted) == (2, 3, False)
+
+
+def test_two_concurrent_ingests_of_the_same_files_count_each_article_once(
+    settings: Settings, embedder: LocalMiniLM, tmp_path: Path
+) -> None:
+    """The second ingest starts and finishes while the first is encoding: only one of them wrote each article."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for number in range(4):
+        _write(folder / f"d{number}.md", f"Dispatch {number}", f"Report {number} on the harbour dredging and its cost.")
+    first_desk = Newsdesk(settings, embedder)
+    second_desk = Newsdesk(settings, embedder)
+    reports: list[IngestReport] = []
+
+    class _RacingEmbedder(_InterruptingEmbedder):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            if not reports:
+                reports.append(second_desk.ingestor().run([str(folder)]))
+            return self.inner.embed_documents(texts)
+
+    racing = _RacingEmbedder(embedder)
+    first = Ingestor(settings, first_desk.store, racing).run([str(folder)])  # type: ignore[arg-type]
+    (second,) = reports
+    assert len(second.added) == 4
+    assert len(first.added) + len(second.added) == 4
+    assert len(first.unchanged) == 4

@@ -13,12 +13,17 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.errors import ConfigError, EmbeddingMismatchError
 from bot.prompts import ALL_PROMPTS, NOT_COVERED, load_prompt
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, bbc_sample, make_settings
 from tests.fakes.openai_server import FakeOpenAI, Reply, serve_openai
 from tests.fakes.web import unused_port
 
-QUESTION = "What did Churkin say about sanctions?"
+# Not a "what did X say" question: those are answered from the quote index, verbatim, without the LLM
+# (test_speaker_questions_are_answered_from_the_quote_index_without_the_llm).
+QUESTION = "What is Russia's attitude to sanctions against Syria?"
+# Asks about a position, not about someone's words: answered from passages, whatever the speaker index holds.
+COVERED_QUESTION = "What is Russia's attitude to sanctions against Syria?"
 
 
 @pytest.fixture()
@@ -55,7 +60,7 @@ def test_every_prompt_renders_with_its_variables() -> None:
         prompt = load_prompt(name)
         rendered = prompt.render(**{v: values[v] for v in prompt.variables})
         assert "{" not in rendered and rendered
-        with pytest.raises(Exception, match="missing"):
+        with pytest.raises(ConfigError, match=rf"^prompt {name}: missing \[.+\], unexpected \[\]"):
             prompt.render()
 
 
@@ -115,16 +120,27 @@ def test_answer_without_citations_falls_back_to_extractive(llm_desk: Newsdesk, f
 
 
 def test_llm_not_called_when_nothing_relevant(llm_desk: Newsdesk, fake_openai: FakeOpenAI) -> None:
+    fake_openai.script("Butter tea is made with yak butter [1].")
     answer = llm_desk.ask("What is the recipe for Tibetan butter tea?")
-    assert not answer.found
     assert fake_openai.chat_requests == []
+    assert not answer.found and answer.mode == "extractive"
+    assert answer.text.startswith("The coverage doesn't say.") and answer.citations == []
 
 
-def test_llm_can_say_not_covered(llm_desk: Newsdesk, fake_openai: FakeOpenAI) -> None:
-    fake_openai.script(NOT_COVERED)
-    answer = llm_desk.ask("What did Churkin say about the weather in Moscow?")
-    if fake_openai.chat_requests:  # the extractive gate may already have refused
-        assert not answer.found and answer.text.startswith("The coverage doesn't say.")
+@pytest.mark.parametrize("reply", [NOT_COVERED, f"  {NOT_COVERED.lower()}.\n"])
+def test_llm_saying_not_covered_gives_a_not_found_answer(
+    llm_desk: Newsdesk, fake_openai: FakeOpenAI, reply: str
+) -> None:
+    """The extractive pass found something, so the model is asked; when it says the passages don't
+    answer, that is the answer: not found, nothing cited, the closest articles named."""
+    fake_openai.script(reply)
+    answer = llm_desk.ask(COVERED_QUESTION)
+    (request,) = fake_openai.chat_requests
+    assert f"Question: {COVERED_QUESTION}" in _messages(request)[-1]["content"]
+    assert not answer.found and answer.mode == "llm"
+    assert answer.text.startswith("The coverage doesn't say.")
+    assert answer.citations == [] and answer.unverified_quotes == []
+    assert "Russia digs in its heels against Syria intervention" in [ref.title for ref in answer.closest]
 
 
 def test_streaming_yields_text_and_final_answer_is_checked(llm_desk: Newsdesk, fake_openai: FakeOpenAI) -> None:
@@ -188,14 +204,13 @@ def test_follow_up_is_rewritten_before_retrieval(llm_desk: Newsdesk, fake_openai
         )
     ]
     answer = llm_desk.ask("And what did he say about sanctions?", history=history)
-    rewrite, write = fake_openai.chat_requests
+    (rewrite,) = fake_openai.chat_requests  # the rewritten question is a speaker's: answered from the quotes
     prompt = _messages(rewrite)[-1]["content"]
     assert "User: What did Vitaly Churkin say about arming the opposition?" in prompt
     assert "Follow-up question: And what did he say about sanctions?" in prompt
-    assert "Question: What did Vitaly Churkin say about sanctions?" in _messages(write)[-1]["content"]
     assert answer.standalone_question == "What did Vitaly Churkin say about sanctions?"
     assert answer.question == "And what did he say about sanctions?"
-    assert answer.mode == "llm"
+    assert answer.mode == "quotes" and CHURKIN_QUOTE in answer.text
 
 
 def test_injected_instructions_stay_inside_the_data_section(
@@ -246,7 +261,9 @@ def test_openai_embeddings_and_reindex_after_model_change(
     local.ingestor().run([str(SEED_DIR)])
     chunks_before = local.store.count()
     switched = _llm_settings(data, fake_openai.base_url, embeddings="openai")
-    with pytest.raises(Exception, match=r"built with embeddings local:all-MiniLM-L6-v2 .* run `newsdesk reindex`"):
+    with pytest.raises(
+        EmbeddingMismatchError, match=r"built with embeddings local:all-MiniLM-L6-v2 .* run `newsdesk reindex`"
+    ):
         Newsdesk(switched)
     rebuilt = Newsdesk(switched, check_model=False)
     count = rebuilt.store.recreate_with(rebuilt.store.embedding_model, rebuilt.embedder.embed_documents)
@@ -258,3 +275,13 @@ def test_openai_embeddings_and_reindex_after_model_change(
     reopened = Newsdesk(switched)
     assert reopened.stats().embedding_model == "openai:text-embedding-3-small"
     assert "Churkin" in reopened.retriever.search("Churkin sanctions", 3, mode="lexical")[0].text
+
+
+def test_speaker_questions_are_answered_from_the_quote_index_without_the_llm(
+    llm_desk: Newsdesk, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script(f'Vitaly Churkin said "{CHURKIN_QUOTE}" [1]')
+    answer = llm_desk.ask("What did Churkin say about sanctions?")
+    assert answer.found and answer.mode == "quotes"
+    assert answer.text.startswith("Vitaly Churkin, Russia's ambassador to the United Nations (30 May 2012):")
+    assert not fake_openai.chat_requests

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from bot.models import Answer, ArticleRef, Citation
@@ -16,6 +18,31 @@ def marker(n: int) -> str:
 
 def markers_in(text: str) -> list[int]:
     return [int(match.group(1)) for match in MARKER.finditer(text)]
+
+
+def display_date(iso: str) -> str:
+    """ "2012-05-30" → "30 May 2012" (as news is dated); anything unparseable as given."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
+def quoted_line(quote: str, article: ArticleRef, n: int) -> str:
+    """One quoted passage of an extractive answer: the words, the marker, the article's date."""
+    when = f" ({display_date(article.published)})" if article.published else ""
+    return f"> {quote} {marker(n)}{when}"
+
+
+def attributed_line(speaker: str, role: str, article: ArticleRef, quote: str, n: int) -> str:
+    """Who, when, the words: `Vitaly Churkin, Russia's ambassador to the UN (30 May 2012): “…” [1]`."""
+    who = f"{speaker}, {role}" if role else speaker
+    when = f" ({display_date(article.published)})" if article.published else ""
+    words = quote.strip()
+    if re.search(r"[\"“”]", words.strip('"“”')):  # a sentence shown whole keeps its own quotation marks
+        return f"{who}{when}: {words} {marker(n)}"
+    return f"{who}{when}: “{words.strip(chr(34) + '“”')}” {marker(n)}"
 
 
 def source_parts(article: ArticleRef) -> list[str]:
@@ -41,6 +68,8 @@ def citation_dict(citation: Citation) -> dict[str, Any]:
         "published": citation.article.published,
         "quote": citation.quote,
         "quotes": list(citation.quotes),
+        "speaker": citation.speaker,
+        "speaker_role": citation.speaker_role,
     }
 
 
@@ -52,23 +81,45 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
         "mode": answer.mode,
         "citations": [citation_dict(citation) for citation in answer.citations],
         "unverified_quotes": list(answer.unverified_quotes),
-        "closest": [
-            {
-                "article_id": ref.article_id,
-                "title": ref.title,
-                "url": ref.url,
-                "source": ref.source,
-                "published": ref.published,
-            }
-            for ref in answer.closest
-        ],
+        "closest": [asdict(ref) for ref in answer.closest],
         "notice": answer.notice,
+        "as_of": answer.as_of,
+        "filters": dict(answer.filters),
     }
 
 
 def closest_line(refs: list[ArticleRef]) -> str:
     names = []
     for ref in refs:
-        details = ", ".join(part for part in (ref.source, ref.published) if part)
+        details = ", ".join(part for part in (ref.source, display_date(ref.published) if ref.published else "") if part)
         names.append(f"“{ref.title}”" + (f" ({details})" if details else ""))
     return "; ".join(names)
+
+
+def quote_dict(stored: Any) -> dict[str, Any]:
+    """A `StoredQuote` for `newsdesk quotes --json`."""
+    return {
+        "speaker": stored.quote.speaker,
+        "speaker_role": stored.quote.role,
+        "quote": stored.quote.text,
+        "kind": stored.quote.kind,
+        "cue": stored.quote.cue,
+        "published": stored.article.published,
+        **{key: value for key, value in asdict(stored.article).items() if key != "published"},
+    }
+
+
+def quote_listing(speaker: str, found: list[Any]) -> list[str]:
+    """`newsdesk quotes`: one block per quote, newest first: date · headline, then the words."""
+    lines = [f"{speaker}: {len(found)} quote{'s' if len(found) != 1 else ''} in the coverage"]
+    for stored in found:
+        when = display_date(stored.article.published) if stored.article.published else "undated"
+        lines.append("")
+        lines.append(
+            f"{when} · {stored.article.title}" + (f" · {stored.article.source}" if stored.article.source else "")
+        )
+        lines.append(
+            f"  “{stored.quote.text.strip().strip(chr(34) + '“”')}”"
+            + (f" ({stored.quote.kind})" if stored.quote.kind == "reported" else "")
+        )
+    return lines

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from bot.answer.citations import closest_line, marker
+from bot.answer.citations import closest_line, quoted_line
 from bot.models import Answer, ArticleRef, Citation, Passage
-from bot.text import STOPWORDS, name_terms, normalise_space, query_terms, sentences, terms, words
+from bot.text import STOPWORDS, fold, name_terms, normalise_space, query_terms, sentences, terms, words
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,51 @@ def answer_type_check(question: str) -> Callable[[str], bool] | None:
     return None
 
 
+_ASK_PLACE = re.compile(
+    r"\b(which|what)\s+(?:[\w'-]+\s+){0,2}?(country|countries|state|city|cities|town|nation|region|capital|"
+    r"place|continent|county|island)\b|^\s*where\b",
+    re.IGNORECASE,
+)
+_ASK_ORG = re.compile(
+    r"\b(which|what)\s+(?:[\w'-]+\s+){0,2}?(company|companies|firm|team|club|band|group|party|organisation|"
+    r"organization|bank|broadcaster|network|studio|airline|carrier|retailer|newspaper|agency|body|union|side)\b",
+    re.IGNORECASE,
+)
+_PERSON_LABELS = frozenset({"PERSON", "ORG"})
+_NUMBER_LABELS = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
+_DATE_LABELS = frozenset({"DATE", "TIME"})
+
+
+def wanted_entities(question: str) -> frozenset[str] | None:
+    """The entity labels an answer to this question must hold (who → a person, which country → a
+    place, how much → a quantity, when → a date), or None when the question wants no entity."""
+    if _ASK_NUMBER.search(question):
+        return _NUMBER_LABELS
+    if _ASK_WHEN.search(question):
+        return _DATE_LABELS
+    if _ASK_PLACE.search(question):
+        return frozenset({"GPE", "LOC", "FAC"})
+    if _ASK_ORG.search(question):
+        return frozenset({"ORG"})
+    if _ASK_WHO.search(question):
+        return _PERSON_LABELS
+    return None
+
+
+def holds_new_entity(passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str) -> bool:
+    """A window answers a typed question only with an entity of that type the question doesn't
+    already hold: a sentence that merely restates the question names nothing new."""
+    asked = fold(question)
+    start, end = spans[0][0], spans[-1][1]
+    return any(
+        entity.label in labels
+        and start <= entity.start
+        and entity.end <= end
+        and fold(passage.text[entity.start : entity.end]) not in asked
+        for entity in passage.entities or ()
+    )
+
+
 def _runs(passage: Passage, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Adjacent sentences (only whitespace between them) merge into one quoted run."""
     runs: list[tuple[int, int]] = []
@@ -176,6 +221,7 @@ def candidate_windows(
         if name in weights:
             weights[name] *= 1.5
     check = answer_type_check(question)
+    labels = wanted_entities(question)
 
     units: list[tuple[Passage, list[tuple[int, int]], set[str], float]] = []
     texts: list[str] = []
@@ -214,7 +260,10 @@ def candidate_windows(
         semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
         lexical = _coverage(weights, window_terms)
         joined = " ".join(window_texts)
-        has_type = check(joined) if check else True
+        if labels is not None and passage.entities is not None:
+            has_type = holds_new_entity(passage, group, labels, question)
+        else:
+            has_type = check(joined) if check else True
         windows.append(ScoredWindow(passage, group, window_texts, 0.0, lexical, context, semantic, has_type))
     return windows
 
@@ -289,5 +338,5 @@ def compose(
         for start, end in _runs(passage, sorted(picked[chunk])):
             quote = passage.text[start:end]
             citation.quotes.append(quote)
-            lines.append(f"> {normalise_space(quote)} {marker(citation.n)}")
+            lines.append(quoted_line(normalise_space(quote), passage.article, citation.n))
     return Answer(question=question, text="\n".join(lines), found=True, citations=list(citations.values()))

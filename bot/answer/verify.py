@@ -10,22 +10,17 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from bot.answer.citations import MARKER, marker
 from bot.models import ArticleRef, Citation, Passage
+from bot.text import fold, sentences
 
 QUOTE = re.compile(r"[\"“”„]([^\"“”„]+)[\"“”„]")
 _GROUPED_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
-_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
 MIN_QUOTE_WORDS = 4
-
-
-def _fold(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"[\"“”„]", '"', text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass
@@ -45,37 +40,25 @@ def _split_grouped(text: str) -> str:
     return _GROUPED_MARKERS.sub(lambda m: "".join(marker(int(n)) for n in re.split(r"\s*,\s*", m.group(1))), text)
 
 
+def _open_quote(text: str) -> bool:
+    """Whether a quotation opened in `text` is still open at its end."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
 def _sentences(text: str) -> list[str]:
-    """Sentences with their trailing [n] markers; a sentence end inside a quotation doesn't count."""
+    """The answer cut by the project's segmenter into pieces that join back to `text`; a sentence
+    end inside a quotation doesn't count, and trailing [n] markers stay with their sentence."""
+    starts = [start for start, _end in sentences(text)]
+    if not starts:
+        return [text] if text else []
+    bounds = [0, *starts[1:], len(text)]
     pieces: list[str] = []
-    start = 0
-    in_quote = False
-    position = 0
-    while position < len(text):
-        char = text[position]
-        ends = False
-        if char == "“":
-            in_quote = True
-        elif char == "”" or (char == '"' and in_quote):
-            in_quote = False
-            ends = position > 0 and text[position - 1] in ".!?"
-        elif char == '"':
-            in_quote = True
-        elif char == "\n" or (char in ".!?" and not in_quote):
-            ends = True
-        if ends:
-            end = position + 1
-            while end < len(text) and text[end] in '.!?"”’)]':
-                end += 1
-            trailing = _TRAILING_MARKERS.match(text, end)
-            end = trailing.end() if trailing else end
-            pieces.append(text[start:end])
-            start = position = end
-            in_quote = False
-            continue
-        position += 1
-    if start < len(text):
-        pieces.append(text[start:])
+    for start, end in itertools.pairwise(bounds):
+        piece = text[start:end]
+        if pieces and _open_quote(pieces[-1]):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
     return pieces
 
 
@@ -95,7 +78,7 @@ def verify_answer(raw: str, passages: list[Passage]) -> Checked:
             if len(quote.split()) < MIN_QUOTE_WORDS:
                 continue
             sources = [passages[n - 1].text for n in cited] if cited else []
-            if not any(_fold(quote) in _fold(source) for source in sources):
+            if not any(fold(quote) in fold(source) for source in sources):
                 unverified.append(quote)
                 bad_quote = True
         if not bad_quote:
@@ -121,7 +104,7 @@ def verify_answer(raw: str, passages: list[Passage]) -> Checked:
     for citation in citations:
         own_passages = [p.text for p in passages if p.article.article_id == citation.article.article_id]
         citation.quotes.extend(
-            _verbatim(q, own_passages) for q in verified_quotes if any(_fold(q) in _fold(t) for t in own_passages)
+            _verbatim(q, own_passages) for q in verified_quotes if any(fold(q) in fold(t) for t in own_passages)
         )
     return Checked(text=text, citations=citations, unverified_quotes=unverified, dropped_markers=dropped)
 

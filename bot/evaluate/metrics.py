@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Iterable, Sequence
 
-
-def normalise(text: str) -> str:
-    """Case, whitespace and quote style don't decide whether a span was found."""
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"[\"“”„]", '"', text)
-    return re.sub(r"\s+", " ", text).strip()
+from bot.text import fold
 
 
 def unique_in_order(items: Iterable[str]) -> list[str]:
@@ -29,15 +23,15 @@ def reciprocal_rank(ranked_articles: Sequence[str], gold: str, cutoff: int = 10)
 
 
 def contains_span(text: str, spans: Sequence[str]) -> bool:
-    haystack = normalise(text)
-    return any(normalise(span) in haystack for span in spans if span.strip())
+    haystack = fold(text)
+    return any(fold(span) in haystack for span in spans if span.strip())
 
 
 def answer_hit(answer_text: str, cited_quotes: Sequence[str], gold_spans: Sequence[str], mode: str) -> bool:
     """A gold span in the answer — or, for extractive answers, in a cited quote."""
     if contains_span(answer_text, gold_spans):
         return True
-    return mode == "extractive" and any(contains_span(quote, gold_spans) for quote in cited_quotes)
+    return mode in ("extractive", "quotes") and any(contains_span(quote, gold_spans) for quote in cited_quotes)
 
 
 def citation_precision(

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ class EvalItem:
     article: str | None
     title: str | None
     kind: str
+    as_of: date | None = None  # the line's `date`: the day its time words are read against
 
     @property
     def answerable(self) -> bool:
@@ -77,6 +79,7 @@ def load_dataset(path: Path) -> list[EvalItem]:
                     article=row.get("article"),
                     title=row.get("title"),
                     kind=str(row.get("kind") or "unknown"),
+                    as_of=date.fromisoformat(row["date"]) if row.get("date") else None,
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -86,13 +89,14 @@ def load_dataset(path: Path) -> list[EvalItem]:
     return items
 
 
-def gold_article_ids(items: Sequence[EvalItem], corpus: Path, desk: Newsdesk) -> dict[str, str]:
+def gold_article_ids(items: Sequence[EvalItem], corpora: Sequence[Path], desk: Newsdesk) -> dict[str, str]:
     """Gold article path → the id the pipeline gives that article (duplicates share one id)."""
     ids: dict[str, str] = {}
     for item in items:
         if not item.article or item.article in ids:
             continue
-        loaded = load(str(corpus / item.article), desk.settings)
+        where = next((c / item.article for c in corpora if (c / item.article).is_file()), corpora[0] / item.article)
+        loaded = load(str(where), desk.settings)
         if loaded.errors or not loaded.articles:
             raise NewsdeskError(f"gold article {item.article} for {item.id}: {'; '.join(loaded.errors) or 'empty'}")
         ids[item.article] = to_article(loaded.articles[0]).article_id
@@ -103,7 +107,7 @@ def evaluate_item(desk: Newsdesk, item: EvalItem, gold: str | None, retriever: M
     ranked = desk.retriever.search(item.question, RANKING_DEPTH, mode=retriever)
     articles = unique_in_order(p.article.article_id for p in ranked)[: max(max(ks), 10)]
     started = time.perf_counter()
-    answer = desk.ask(item.question, mode=retriever)
+    answer = desk.ask(item.question, mode=retriever, as_of=item.as_of)
     latency = time.perf_counter() - started
     quotes = [q for c in answer.citations for q in c.quotes]
     cited = [(c.article.article_id, c.quotes) for c in answer.citations]
@@ -147,12 +151,12 @@ def summarise(results: Sequence[ItemResult], ks: Sequence[int]) -> dict[str, Any
 def run_eval(
     desk: Newsdesk,
     items: Sequence[EvalItem],
-    corpus: Path,
+    corpora: Sequence[Path],
     ks: Sequence[int],
     retrievers: Sequence[Mode] = RETRIEVERS,
     progress: bool = True,
 ) -> dict[str, Any]:
-    gold = gold_article_ids(items, corpus, desk)
+    gold = gold_article_ids(items, corpora, desk)
     results: list[ItemResult] = []
     with tqdm(total=len(items) * len(retrievers), desc="Evaluating", unit="q", disable=not progress) as bar:
         for retriever in retrievers:
@@ -170,7 +174,7 @@ def run_eval(
             "min_relevance": desk.settings.min_relevance,
             "fusion_weights": asdict(desk.retriever.weights),
             "answers": "llm" if desk.writer else "extractive",
-            "embeddings": desk.store.built_with,
+            "embeddings": desk.store.built_with(),
         },
         "retrievers": {},
     }

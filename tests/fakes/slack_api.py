@@ -46,8 +46,17 @@ class FakeSlack:
     socket_url: str = ""
     calls: list[Call] = field(default_factory=list)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    changed: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.changed = threading.Condition(self.lock)  # notified whenever a call is recorded or a message changes
+
+    def _record(self, call: Call) -> None:
+        with self.changed:
+            self.calls.append(call)
+            self.changed.notify_all()
 
     # --- state -----------------------------------------------------------
     def next_ts(self) -> str:
@@ -58,8 +67,9 @@ class FakeSlack:
         message = {"type": "message", "user": user, "text": text, "ts": ts}
         if thread_ts:
             message["thread_ts"] = thread_ts
-        with self.lock:
+        with self.changed:
             self.messages.setdefault(channel, []).append(message)
+            self.changed.notify_all()
         return ts
 
     def calls_to(self, method: str) -> list[Call]:
@@ -67,12 +77,34 @@ class FakeSlack:
             return [call for call in self.calls if call.method == method]
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 120.0) -> None:
+        """Block until `predicate` (over this fake's calls and messages) holds; fail the test after `timeout`.
+
+        Woken by every recorded call or message change, so it returns as soon as the bot has done
+        the thing, not after a fixed sleep."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"timed out waiting; calls so far: {[c.method for c in self.calls]}")
+        with self.changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"timed out after {timeout:g} s waiting; calls so far: {[c.method for c in self.calls]}"
+                    )
+                self.changed.wait(remaining)
+
+    def wait_for_calls(
+        self,
+        method: str,
+        count: int = 1,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+        timeout: float = 120.0,
+    ) -> list[Call]:
+        """The calls to `method` (whose args satisfy `where`), once there are at least `count` of them."""
+
+        def matching() -> list[Call]:
+            return [call for call in self.calls_to(method) if where is None or where(call.args)]
+
+        self.wait_for(lambda: len(matching()) >= count, timeout)
+        return matching()
 
     def final_answers(self, channel: str | None = None) -> list[dict[str, Any]]:
         """The last version of every bot message that carries an answer (has blocks with sources or buttons)."""
@@ -90,8 +122,14 @@ class FakeSlack:
 
     # --- Web API ---------------------------------------------------------
     def handle(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
-        with self.lock:
+        with self.changed:
+            reply = self._reply(method, args, token)
             self.calls.append(Call(method, args, token))
+            self.changed.notify_all()
+        return reply
+
+    def _reply(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        """Slack's answer to one Web API call, with the fake's state updated (the caller holds the lock)."""
         if method == "apps.connections.open":
             if token != APP_TOKEN:
                 return {"ok": False, "error": "invalid_auth"}
@@ -173,8 +211,7 @@ def serve_slack() -> Iterator[FakeSlack]:
                 args.get("token", "")
             )
             if self.path.startswith("/response/"):
-                with fake.lock:
-                    fake.calls.append(Call("response_url", args, ""))
+                fake._record(Call("response_url", args, ""))
                 payload, status = b"ok", 200
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
@@ -243,6 +280,18 @@ class FakeSocketMode:
     connections: list[Any] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     connected: threading.Event = field(default_factory=threading.Event)
+    acked: threading.Condition = field(default_factory=threading.Condition)
+
+    def record_ack(self, ack: dict[str, Any]) -> None:
+        with self.acked:
+            self.acks.append(ack)
+            self.acked.notify_all()
+
+    def wait_for_acks(self, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
+        with self.acked:
+            if not self.acked.wait_for(lambda: len(self.acks) >= count, timeout):
+                raise AssertionError(f"timed out after {timeout:g} s waiting for {count} acks; got {self.acks}")
+            return list(self.acks)
 
     def send_event(self, body: dict[str, Any], retry_attempt: int = 0) -> str:
         envelope_id = str(uuid.uuid4())
@@ -273,7 +322,7 @@ def serve_socket_mode(fake: FakeSlack) -> Iterator[FakeSocketMode]:
             for message in connection:
                 data = json.loads(message)
                 if "envelope_id" in data:
-                    socket_mode.acks.append(data)
+                    socket_mode.record_ack(data)
         except ConnectionClosed:
             return
 

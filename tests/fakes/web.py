@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler
 
 from tests.fakes.loopback import serve_handler
 
 
 class Pages:
-    """path -> (status, content type, body); everything else is 404."""
+    """path -> (status, content type, body); everything else is 404. A page with `delay_s` is a slow server."""
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
+        self.delays: dict[str, float] = {}
         self.base_url = ""
 
     def add(
@@ -24,9 +26,11 @@ class Pages:
         status: int = 200,
         content_type: str = "text/html; charset=utf-8",
         headers: dict[str, str] | None = None,
+        delay_s: float = 0.0,
     ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = (status, content_type, data, headers or {})
+        self.delays[path] = delay_s
         return self.base_url + path
 
 
@@ -39,13 +43,16 @@ def serve_pages() -> Iterator[Pages]:
             status, content_type, body, headers = pages.routes.get(
                 self.path, (404, "text/html", b"<html><body>Not found</body></html>", {})
             )
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+            if pages.delays.get(self.path):
+                time.sleep(pages.delays[self.path])  # the server is slow to answer: the client must time out
+            with suppress(ConnectionError):  # a client that timed out has gone away
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
 
         def log_message(self, *_args: object) -> None:
             return

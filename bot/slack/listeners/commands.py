@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer.speakers import quotes_by
 from bot.errors import NewsdeskError, StoreUnavailableError
 from bot.slack.answering import UNAVAILABLE, SlackDeps
 from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks, source_mrkdwn
@@ -20,6 +21,7 @@ HELP = (
     "• `/newsdesk What did Churkin say about sanctions?` — answer in this channel\n"
     "• `/newsdesk sources` — the newest articles in the archive (only you see it)\n"
     "• `/newsdesk stats` — what the archive holds (only you see it)\n"
+    "• `/newsdesk quotes Churkin sanctions` — what a person is quoted as saying, newest first (only you see it)\n"
     "• `/newsdesk ingest <url> [<url>…]` — add articles (admins only)\n"
     "You can also @mention me in a channel (I answer in the thread) or send me a DM."
 )
@@ -38,6 +40,10 @@ def register(app: App, deps: SlackDeps) -> None:
             return
         if verb == "ingest":
             _ingest(deps, ack, respond, command, rest)
+            return
+        if verb == "quotes" and rest:
+            ack(response_type="ephemeral", text="Looking…")
+            _guarded(respond, lambda: _quotes(deps, rest), ephemeral=True)
             return
         if verb in ("sources", "stats") and not rest:
             ack(response_type="ephemeral", text="Looking…")
@@ -82,6 +88,36 @@ def _sources(deps: SlackDeps) -> tuple[str, list[dict[str, Any]]]:
         if lines
         else "The archive is empty. An admin can add articles with `/newsdesk ingest <url>`."
     )
+    return text, plain_blocks(text)
+
+
+QUOTES_SHOWN = 10
+
+
+def _quotes(deps: SlackDeps, rest: str) -> tuple[str, list[dict[str, Any]]]:
+    """`quotes <speaker> [topic]`: the longest run of leading words that names a quoted person is the
+    speaker, the rest is the topic ("Gordon Brown economy", "Churkin sanctions")."""
+    words = rest.split()
+    desk = deps.desk
+    for cut in range(min(len(words), 4), 0, -1):
+        if desk.speakers.match(" ".join(words[:cut])):
+            speaker, topic = " ".join(words[:cut]), " ".join(words[cut:])
+            break
+    else:
+        text = f"The coverage quotes no one called {escape(rest)}."
+        return text, plain_blocks(text)
+    name, found = quotes_by(desk.store, desk.embedder, desk.speakers, speaker, topic)
+    about = f" about {escape(topic)}" if topic else ""
+    if not found:
+        text = f"The coverage has no remark by {escape(name)}{about}."
+        return text, plain_blocks(text)
+    lines = [f"*{escape(name)}*{about}: {len(found)} quote{'s' if len(found) != 1 else ''}, newest first"]
+    for stored in found[:QUOTES_SHOWN]:
+        words_said = escape(stored.quote.text.strip().strip('"“”'))
+        lines.append(f"> “{words_said}”\n{source_mrkdwn(stored.article)}")
+    if len(found) > QUOTES_SHOWN:
+        lines.append(f"…and {len(found) - QUOTES_SHOWN} more (`newsdesk quotes` on the command line lists them all)")
+    text = "\n".join(lines)
     return text, plain_blocks(text)
 
 

@@ -1,0 +1,346 @@
+"""Answers about who said what, from the quote index built at ingest.
+
+"What did Churkin say about sanctions?" names a speaker and a topic. The answer
+comes from that speaker's quotes only, ranked by relevance to the topic and
+then by date, and leads with who, when and the words. When the speaker is
+quoted but never on the topic, the answer says so and lists what they were
+quoted on: a quote by anyone else is never passed off as theirs. "Who said
+…?" is answered from the quote index as well.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from bot.answer.citations import attributed_line, display_date
+from bot.models import Answer, ArticleRef, Citation
+from bot.retrieve import Filters
+from bot.schema import QuoteMeta
+from bot.store import Store, StoredQuote
+from bot.text import STOPWORDS, query_terms, speaker_key, terms, words
+
+# What a question must say to be about someone's words (lemmas and common forms).
+_SPEECH = re.compile(
+    r"\b(say|said|says|saying|tell|told|tells|think|thinks|thought|describe[sd]?|react(?:ed|s)?|respond(?:ed|s)?|"
+    r"warn(?:ed|s)?|claim(?:ed|s)?|comment(?:ed|s)?|argue[sd]?|insist(?:ed|s)?|admit(?:ted|s)?|call(?:ed|s)?|"
+    r"reaction|view|views|verdict|response|remark(?:s|ed)?|quoted?|according to|make of|feel|feels|felt|"
+    r"believe[sd]?|predict(?:ed|s)?|explain(?:ed|s)?|stress(?:ed|es)?|add(?:ed|s)?|announce[sd]?)\b",
+    re.IGNORECASE,
+)
+_WHO_SAID = re.compile(
+    r"^\s*(?:who\s+|which\s+(?:[\w'’-]+\s+){1,3}?)(?:has\s+|had\s+)?(said|says|called|described|told|warned|claimed|argued|insisted|admitted|"
+    r"branded|dismissed|accused|predicted|criticised|criticized|praised|remarked|joked)\b",
+    re.IGNORECASE,
+)
+_TOPIC_NOISE = frozenset(
+    """
+    about regarding concerning over topic subject issue speak spoke spoken words comment comments view
+    views reaction react respond response verdict think thought feel felt make made quote quoted
+    according remark remarks
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+MAX_QUOTES = 3
+MIN_WORDS_ALONE = 6  # shorter quotes are shown inside the sentence that holds them
+CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class SpeakerParams:
+    """Bars of the quote ranker; tuned on the dev set (docs/EVAL.md)."""
+
+    min_relevance: float = 0.42  # below: the speaker never spoke on the topic
+    keep_relative: float = 0.75  # quotes within this share of the best are shown too
+    semantic: float = 0.6
+    lexical: float = 0.4
+    min_who_said: float = 0.55  # "who said …": the best quote must match the words this well
+
+
+@dataclass(frozen=True)
+class SpeakerAsk:
+    """A question about someone's words: whose (matched to speakers in the index) and on what."""
+
+    asked_name: str
+    speaker_keys: tuple[str, ...]
+    display_name: str
+    topic: str
+
+
+class SpeakerIndex:
+    """The names the quote index knows, refreshed when the store's generation changes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._generation = ""
+        self._speakers: dict[str, tuple[str, int]] = {}
+
+    def speakers(self) -> dict[str, tuple[str, int]]:
+        generation = self.store.generation()
+        with self._lock:
+            if generation != self._generation:
+                self._speakers = self.store.speakers()
+                self._generation = generation
+            return self._speakers
+
+    def match(self, name: str) -> list[str]:
+        """Speaker keys for a name as asked: the full name, or a part of it ("Churkin", "Arsene Wenger")."""
+        asked = speaker_key(re.sub(r"['’]s$", "", name))
+        if not asked:
+            return []
+        known = self.speakers()
+        if asked in known:
+            return [asked]
+        parts = asked.split()
+        found = [key for key in known if all(part in key.split() for part in parts)]
+        if not found and len(parts) > 1:  # "Gordon Brown's" read as one token, or a middle name missing
+            found = [key for key in known if key.split()[-1:] == parts[-1:] and key.split()[:1] == parts[:1]]
+        return sorted(found, key=lambda key: -known[key][1])
+
+
+_OPINION_NOUNS = frozenset({"reaction", "view", "views", "verdict", "response", "comments", "remarks", "words"})
+
+
+def _name_chain(token: Any) -> str:
+    """A proper noun with its compound parts ("Gordon Brown"), without a possessive owner."""
+    parts = [t for t in token.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [token]
+    return " ".join(t.text for t in parts)
+
+
+def asked_speaker(question: str) -> str | None:
+    """Whose words the question asks for, read off its parse: the subject of its speech verb
+    ("What did *Lord Janner* call Prince Harry's decision"), the object of "according to", or the
+    owner of a "reaction"/"view"; None when that is not a named person or body ("Which minister …")."""
+    from bot.nlp import parse_pipeline
+
+    doc = parse_pipeline()(question)
+    for token in doc:
+        if token.lower_ == "according":
+            target = next((g for c in token.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"), None)
+            if target is not None and target.pos_ == "PROPN":
+                return _name_chain(target)
+        if token.lower_ in _OPINION_NOUNS:
+            owner = next((c for c in token.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+            if owner is not None:
+                return _name_chain(owner)
+    for verb in doc:
+        if verb.pos_ not in ("VERB", "AUX") or not _SPEECH.fullmatch(verb.text):
+            continue
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None:
+            continue
+        named = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        if subject.pos_ == "PROPN":
+            return _name_chain(subject)
+        if named is not None:
+            return _name_chain(named)
+        return None
+    return None
+
+
+def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | None:
+    """A "what did X say about Y" question whose X is a speaker in the index, else None."""
+    if not _SPEECH.search(question) or _WHO_SAID.search(question):
+        return None
+    name = asked_speaker(question)
+    if not name:
+        return None
+    keys = index.match(name)
+    if not keys:
+        return None
+    display = index.speakers()[keys[0]][0]
+    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, name))
+
+
+def asks_who_said(question: str) -> bool:
+    return bool(_WHO_SAID.search(question))
+
+
+def _topic(question: str, name: str) -> str:
+    name_words = {w.lower() for w in words(name)} | {re.sub(r"['’]s$", "", w.lower()) for w in words(name)}
+    kept = [
+        w
+        for w in words(question)
+        if w.lower() not in name_words
+        and re.sub(r"['’]s$", "", w.lower()) not in name_words
+        and w.lower() not in STOPWORDS
+        and w.lower() not in _TOPIC_NOISE
+        and not _SPEECH.fullmatch(w)
+    ]
+    return " ".join(kept)
+
+
+def _coverage(topic_terms: list[str], idf: Callable[[list[str]], dict[str, float]] | None, text: str) -> float:
+    if not topic_terms:
+        return 1.0
+    weights = idf(topic_terms) if idf else {t: 1.0 for t in topic_terms}
+    present = set(terms(text))
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+@dataclass
+class _Ranked:
+    stored: StoredQuote
+    score: float
+
+
+def _where(filters: Filters, keys: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The retrieval filters (quotes carry their article's keys), narrowed to the speakers asked."""
+    clauses: list[dict[str, Any]] = [{QuoteMeta.SPEAKER_KEY: {"$in": list(keys)}}] if keys else []
+    article_bounds = filters.where()
+    if article_bounds:
+        clauses.append(article_bounds)
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def speaker_quotes(
+    store: Store,
+    embedder: Embeddings,
+    keys: Sequence[str],
+    topic: str,
+    idf: Callable[[list[str]], dict[str, float]] | None,
+    params: SpeakerParams,
+    filters: Filters | None = None,
+) -> list[_Ranked]:
+    """The speaker's quotes, best first: relevance to the topic, then newest."""
+    where = _where(filters or Filters(), keys)
+    if not topic.strip():
+        found = store.get_quotes(where)
+        return [_Ranked(q, 1.0) for q in sorted(found, key=lambda q: q.article.published, reverse=True)]
+    vector = embedder.embed_query(topic)
+    found = store.query_quotes(vector, CANDIDATES, where)
+    topic_terms = list(dict.fromkeys(query_terms(topic)))
+    ranked = [
+        _Ranked(
+            q,
+            params.semantic * max(0.0, q.similarity)
+            + params.lexical * _coverage(topic_terms, idf, f"{q.article.title}\n{q.context}\n{q.quote.text}"),
+        )
+        for q in found
+    ]
+    return sorted(ranked, key=lambda r: (round(r.score, 3), r.stored.article.published), reverse=True)
+
+
+def answer_speaker(
+    question: str,
+    ask: SpeakerAsk,
+    ranked: list[_Ranked],
+    params: SpeakerParams,
+) -> Answer:
+    """Lead with who, when and the words; or say the speaker never spoke on the topic."""
+    if ranked and ranked[0].score >= params.min_relevance:
+        best = ranked[0].score
+        chosen = [r.stored for r in ranked if r.score >= params.keep_relative * best][:MAX_QUOTES]
+        citations, lines = _attributed(chosen)
+        return Answer(question=question, text="\n".join(lines), found=True, citations=citations)
+    topic = ask.topic or "that"
+    if not ranked:
+        text = f"The coverage has no remark by {ask.display_name} about {topic}."
+        return Answer(question=question, text=text, found=False)
+    closest = [r.stored for r in ranked[:MAX_QUOTES]]
+    citations, lines = _attributed(closest)
+    text = f"The coverage has no remark by {ask.display_name} about {topic}. {ask.display_name} is quoted on:\n"
+    text += "\n".join(lines)
+    return Answer(
+        question=question, text=text, found=False, citations=citations, closest=[c.article for c in citations]
+    )
+
+
+def shown_words(stored: StoredQuote) -> str:
+    """A quote of a few words ("a nuclear dumpsite") means little alone: its sentence is shown, verbatim."""
+    if len(stored.quote.text.split()) >= MIN_WORDS_ALONE or not stored.context:
+        return stored.quote.text
+    return stored.context
+
+
+def _attributed(chosen: Sequence[StoredQuote]) -> tuple[list[Citation], list[str]]:
+    citations: dict[str, Citation] = {}
+    lines: list[str] = []
+    for stored in chosen:
+        citation = citations.get(stored.article.article_id)
+        if citation is None:
+            citation = Citation(
+                n=len(citations) + 1,
+                article=stored.article,
+                speaker=stored.quote.speaker,
+                speaker_role=stored.quote.role,
+            )
+            citations[stored.article.article_id] = citation
+        citation.quotes.append(stored.quote.text)
+        lines.append(
+            attributed_line(stored.quote.speaker, stored.quote.role, stored.article, stored.quote.text, citation.n)
+        )
+    return list(citations.values()), lines
+
+
+def answer_who_said(
+    question: str,
+    store: Store,
+    embedder: Embeddings,
+    idf: Callable[[list[str]], dict[str, float]] | None,
+    params: SpeakerParams,
+    filters: Filters | None = None,
+) -> Answer | None:
+    """The speaker of the quote that best matches the words asked about, or None to fall back."""
+    phrase = _WHO_SAID.sub("", question).strip(" ?")
+    if not phrase:
+        return None
+    where = _where(filters or Filters())
+    found = store.query_quotes(embedder.embed_query(phrase), CANDIDATES, where)
+    wanted = list(dict.fromkeys(query_terms(phrase)))
+    best: tuple[float, StoredQuote] | None = None
+    for stored in found:
+        if not stored.quote.named:
+            continue
+        score = params.semantic * max(0.0, stored.similarity) + params.lexical * _coverage(
+            wanted, idf, f"{stored.quote.text}\n{stored.context}"
+        )
+        if best is None or score > best[0]:
+            best = (score, stored)
+    if best is None or best[0] < params.min_who_said:
+        return None
+    citations, lines = _attributed([best[1]])
+    return Answer(question=question, text=lines[0], found=True, citations=citations)
+
+
+def quotes_by(
+    store: Store,
+    embedder: Embeddings,
+    index: SpeakerIndex,
+    speaker: str,
+    topic: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> tuple[str, list[StoredQuote]]:
+    """`newsdesk quotes`: everything the coverage quotes a person as saying, newest first
+    (with a topic: the relevant ones, still newest first)."""
+    keys = index.match(speaker)
+    if not keys:
+        return speaker, []
+    display = index.speakers()[keys[0]][0]
+    where = _where(Filters(since=since, until=until), keys[:3])
+    if topic.strip():
+        found = [q for q in store.query_quotes(embedder.embed_query(topic), CANDIDATES, where) if q.similarity > 0.2]
+    else:
+        found = store.get_quotes(where)
+    return display, sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True)
+
+
+def quote_date(article: ArticleRef) -> str:
+    return display_date(article.published) if article.published else "undated"

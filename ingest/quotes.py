@@ -1,0 +1,439 @@
+"""Who said what: quotations and their speakers, read off spaCy's parse of an article.
+
+News prose attributes speech in a handful of shapes, and the dependency parse
+already names their parts: the cue verb ("said", "told", "warned", "according
+to"), its subject (the speaker) and, for reported speech, its clausal
+complement (what was said). This module adds what the parse doesn't know:
+
+- which spans are quotations (the quotation marks, paired per paragraph; a
+  paragraph left open continues in the next one, as news style writes long
+  quotes);
+- who a mention is: "Mr Churkin", "he" and "the ambassador" are resolved to the
+  full name the article introduced ("Vitaly Churkin"), with the role it gave
+  ("Russia's ambassador to the United Nations");
+- quotes with no cue of their own (the second sentence of a speech, a quote
+  introduced before its speaker) take the speaker of the quote they continue.
+
+textacy's `direct_quotations` was the reference point; this layer measures
+better on the labelled set in eval/quotes_dev.jsonl (see docs/EVAL.md) because it
+resolves pronouns, titles and roles to names and also reads reported speech.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from bot.models import Entity, Quote
+from bot.text import HONORIFICS, speaker_key
+
+# Lemmas of verbs that attribute speech or a stated view.
+CUE_LEMMAS = frozenset(
+    """
+    say tell add insist claim warn argue explain admit state note write describe ask reply suggest believe
+    think declare urge predict stress announce maintain conclude acknowledge complain confirm deny comment
+    continue reveal agree accept concede promise vow pledge hope fear call dismiss criticise criticize
+    accuse praise welcome urge point recall testify report estimate forecast respond answer joke quip
+    remark observe emphasise emphasize contend assert allege boast blame question tweet post
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+# Reported speech is read only after these (with "think"/"hope", "X said that" reads as a claim).
+REPORT_LEMMAS = frozenset(
+    """
+    say tell add insist claim warn argue explain admit state note suggest believe predict stress announce
+    maintain conclude acknowledge complain confirm deny reveal concede promise vow pledge estimate forecast
+    allege contend assert
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+PRONOUNS = frozenset({"he", "she", "him", "her"})
+GROUP_PRONOUNS = frozenset({"they", "it", "we"})
+ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
+    | {"DATE", "TIME", "MONEY", "QUANTITY", "CARDINAL", "PERCENT", "ORDINAL"}
+)
+_OPENING = "“"
+_CLOSING = "”"
+_STRAIGHT = '"'
+MIN_REPORTED_TOKENS = 4
+MIN_UNCUED_WORDS = 3
+
+
+@dataclass
+class Analysis:
+    """What one parse of an article yields: its quotes and its named entities."""
+
+    quotes: list[Quote] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str = ""
+
+
+@dataclass
+class _People:
+    """The people an article introduces, by full name, and the shorter ways it refers to them."""
+
+    by_key: dict[str, _Person] = field(default_factory=dict)
+    by_part: dict[str, str] = field(default_factory=dict)  # surname or first name -> full-name key
+
+    def add(self, name: str) -> _Person | None:
+        name = _clean_name(name)
+        key = speaker_key(name)
+        if not key:
+            return None
+        parts = key.split()
+        if len(parts) == 1 and parts[0] in self.by_part:
+            return self.by_key[self.by_part[parts[0]]]
+        person = self.by_key.get(key)
+        if person is None:
+            longer = next((k for k in self.by_key if k.endswith(" " + key) and len(parts) > 1), None)
+            if longer:
+                return self.by_key[longer]
+            person = self.by_key[key] = _Person(_clean_name(name))
+            if len(parts) > 1:
+                self.by_part.setdefault(parts[-1], key)
+                self.by_part.setdefault(parts[0], key)
+        return person
+
+    def find(self, name: str) -> _Person | None:
+        key = speaker_key(_clean_name(name))
+        if key in self.by_key:
+            return self.by_key[key]
+        parts = key.split()
+        if parts and parts[-1] in self.by_part:
+            return self.by_key[self.by_part[parts[-1]]]
+        return None
+
+    def by_role_word(self, word: str) -> _Person | None:
+        found = [p for p in self.by_key.values() if p.role and re.search(rf"\b{re.escape(word)}\b", p.role.lower())]
+        return found[-1] if len(found) >= 1 else None
+
+
+def _clean_name(name: str) -> str:
+    name = re.sub(r"['’]s$", "", name.strip())
+    words = name.split()
+    while words and words[0].lower().rstrip(".") in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans inside quotation marks, paired line by line.
+
+    A straight mark opens when a space precedes it and a word follows, closes when a word precedes
+    it; an opening mark while a quotation is open closes that one first (archives drop closing
+    marks). A line that ends inside a quotation continues it: news style opens each paragraph of a
+    long quote again and closes only the last."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        body = line.group(0)
+        opened: int | None = None
+        for mark in re.finditer(r"[“”\"]", body):
+            at = mark.start()
+            before = body[at - 1] if at > 0 else " "
+            after = body[at + 1] if at + 1 < len(body) else " "
+            if mark.group(0) == _OPENING or (mark.group(0) == _STRAIGHT and before.isspace() and not after.isspace()):
+                if opened is not None:
+                    spans.append((line.start() + opened, line.start() + at))
+                opened = at + 1
+            elif opened is not None:
+                spans.append((line.start() + opened, line.start() + at))
+                opened = None
+            elif mark.group(0) == _STRAIGHT and not before.isspace():
+                continue  # a closing mark with nothing open: the opening one was lost
+            else:
+                opened = at + 1
+        if opened is not None and len(body) - opened > 1:
+            spans.append((line.start() + opened, line.end()))
+    return [_trim_span(text, start, end) for start, end in spans if text[start:end].strip()]
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return start, end
+
+
+def _tokens_in(doc: Doc, start: int, end: int) -> Span | None:
+    return doc.char_span(start, end, alignment_mode="expand")
+
+
+def _entity_of(token: Token) -> Span | None:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def _name_span(token: Token) -> str:
+    """A proper-noun mention with its compound parts ("Mr White", "Vitaly Churkin")."""
+    parts = [t for t in token.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [token]
+    return " ".join(t.text for t in parts)
+
+
+def _role_of(token: Token, person_span: Span | None) -> str:
+    """The description the article attaches to a name: an apposition or the nouns before it."""
+    role = _role_tokens(token, person_span)
+    sentence = token.sent
+    return _phrase(t for t in role if sentence.start <= t.i < sentence.end and "\n" not in t.text)
+
+
+def _role_tokens(token: Token, person_span: Span | None) -> list[Token]:
+    inside = set(range(person_span.start, person_span.end)) if person_span is not None else {token.i}
+    if token.dep_ == "appos" and token.head.pos_ in ("NOUN", "PROPN") and token.head.i not in inside:
+        head = token.head
+        own = {w.i for w in token.subtree}
+        return [t for t in head.subtree if t.i not in own and t.i < token.i]
+    for child in token.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            return list(child.subtree)
+    before = [t for t in token.lefts if t.i not in inside and t.dep_ in ("compound", "amod", "nmod", "poss")]
+    return [t for b in before for t in b.subtree if t.i not in inside]
+
+
+def _phrase(tokens: Iterable[Token]) -> str:
+    ordered = sorted(tokens, key=lambda t: t.i)
+    while ordered and (ordered[0].dep_ == "det" or ordered[0].is_punct):
+        ordered = ordered[1:]
+    while ordered and ordered[-1].is_punct:
+        ordered = ordered[:-1]
+    if not ordered:
+        return ""
+    doc = ordered[0].doc
+    return " ".join(doc.text[ordered[0].idx : ordered[-1].idx + len(ordered[-1])].split())
+
+
+class _Reader:
+    """One article: people first, then each quotation and reported clause with its speaker."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.people = _People()
+        self.person_mentions: list[tuple[int, _Person, bool]] = []  # (char, person, was a subject)
+        self.spans = quotation_spans(self.text)
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            person = self.people.add(ent.text)
+            if person is None:
+                continue
+            if not person.role:
+                person.role = _role_of(ent.root, ent)
+            if not self._inside_quote(ent.root):  # a name inside someone's quote is not who "he" is
+                subject = _main_subject(ent.root)
+                self.person_mentions.append((ent.start_char, person, subject))
+
+    # --- speakers --------------------------------------------------------
+    def speaker(self, token: Token) -> tuple[str, str, bool] | None:
+        """(speaker, role, named) for the subject of a cue, or None when it can't be told."""
+        if token.dep_ == "appos" or (token.pos_ == "NOUN" and any(c.dep_ == "appos" for c in token.children)):
+            named = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+            if named is not None:
+                token = named
+        ent = _entity_of(token)
+        lower = token.text.lower()
+        if ent is not None and ent.label_ == "PERSON":
+            person = self.people.find(ent.text) or self.people.add(ent.text)
+            if person is not None:
+                return person.name, person.role, True
+        if ent is not None and ent.label_ in ("ORG", "NORP", "GPE"):
+            name = re.sub(r"['’]s$", "", ent.text).strip()
+            name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+            return name, "", True
+        if token.pos_ == "PRON" and lower in PRONOUNS:
+            person = self._recent_person(token.idx)
+            return (person.name, person.role, True) if person else None
+        if token.pos_ == "PROPN":
+            person = self.people.find(_name_span(token)) or self.people.by_role_word(token.lower_)
+            if person is not None:
+                return person.name, person.role, True
+            return _clean_name(_name_span(token)), "", True
+        if token.pos_ == "NOUN":
+            person = self.people.by_role_word(token.lemma_.lower() or lower)
+            if person is not None and any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts):
+                return person.name, person.role, True
+            phrase = _phrase(t for t in token.subtree if not (t.dep_ == "relcl" or t.dep_ == "acl"))
+            return (phrase, "", False) if phrase else None
+        return None
+
+    def _recent_person(self, before: int) -> _Person | None:
+        recent = [(char, person, subject) for char, person, subject in self.person_mentions if char < before]
+        if not recent:
+            return None
+        subjects = [item for item in recent if item[2]]
+        # The latest subject unless a later non-subject mention is much closer ("He said" after "…Mr X.")
+        return (subjects or recent)[-1][1]
+
+    # --- quotations ------------------------------------------------------
+    def _sentences_of(self, start: int, end: int) -> list[Span]:
+        return [s for s in self.doc.sents if s.start_char < end and s.end_char > start]
+
+    def _inside_quote(self, token: Token) -> bool:
+        return any(start <= token.idx < end for start, end in self.spans)
+
+    def _cue_near(self, sentences: Sequence[Span], start: int, end: int) -> tuple[Token, Token] | None:
+        """The speech verb outside the quotation nearest to it, with its subject."""
+        best: tuple[int, Token, Token] | None = None
+        for sentence in sentences:
+            for token in sentence:
+                if self._inside_quote(token):
+                    continue
+                cue = token.lemma_.lower()
+                subject: Token | None = None
+                if token.lower_ == "according" and token.pos_ in ("VERB", "ADP", "ADV"):
+                    subject = next((g for c in token.children if c.lower_ == "to" for g in c.children), None)
+                elif cue in CUE_LEMMAS and token.pos_ in ("VERB", "AUX"):
+                    subject = _subject(token)
+                if subject is None or self._inside_quote(subject):
+                    continue
+                distance = min(abs(token.idx - start), abs(token.idx - end))
+                if best is None or distance < best[0]:
+                    best = (distance, token, subject)
+        return (best[1], best[2]) if best else None
+
+    def quotes(self) -> list[Quote]:
+        found: list[Quote] = []
+        previous: Quote | None = None
+        for start, end in self.spans:
+            sentences = self._sentences_of(start, end)
+            if not sentences:
+                continue
+            cue = self._cue_near(sentences, start, end)
+            attributed = self.speaker(cue[1]) if cue else None
+            context = (min(s.start_char for s in sentences), max(s.end_char for s in sentences))
+            if attributed is not None and cue is not None:
+                speaker, role, named = attributed
+                cue_word = "according to" if cue[0].lower_ == "according" else cue[0].text
+            elif previous is not None and self._continues(previous, start):
+                speaker, role, named, cue_word = previous.speaker, previous.role, previous.named, ""
+            else:
+                continue
+            words = len(self.text[start:end].split())
+            if not cue_word and words < MIN_UNCUED_WORDS:
+                continue
+            if words < MIN_UNCUED_WORDS and (
+                _is_nickname(self.text, start, end) or not self._is_speech(start, end, cue[0] if cue else None)
+            ):
+                continue  # a nickname, a scare-quoted word or a title, not speech
+            quote = Quote(self.text[start:end], start, end, speaker, role, cue_word, "direct", named, *context)
+            found.append(quote)
+            previous = quote
+        return found
+
+    def _continues(self, previous: Quote, start: int) -> bool:
+        """A quote with no cue of its own belongs to the previous speaker if it follows in the same or
+        the next paragraph with no other person named in between."""
+        between = self.text[previous.end : start]
+        if between.count("\n") > 2 or len(between) > 400:
+            return False
+        return not any(
+            previous.end <= char < start and person.name != previous.speaker
+            for char, person, _s in self.person_mentions
+        )
+
+    def _is_speech(self, start: int, end: int, cue: Token | None) -> bool:
+        span = _tokens_in(self.doc, start, end)
+        if cue is None or span is None:
+            return False
+        return any(t.head == cue or t.head.head == cue or cue in t.ancestors for t in span)
+
+    def reported(self, direct: Sequence[Quote]) -> list[Quote]:
+        found: list[Quote] = []
+        for sentence in self.doc.sents:
+            for verb in sentence:
+                if verb.lemma_.lower() not in REPORT_LEMMAS or verb.pos_ != "VERB" or self._inside_quote(verb):
+                    continue
+                clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+                subject = _subject(verb)
+                if clause is None or subject is None or self._inside_quote(subject):
+                    continue
+                tokens = [t for t in clause.subtree if not t.is_space]
+                while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that" or tokens[0].is_punct):
+                    tokens = tokens[1:]
+                while tokens and tokens[-1].is_punct:
+                    tokens = tokens[:-1]
+                if len(tokens) < MIN_REPORTED_TOKENS:
+                    continue
+                start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+                if any(q.start < end and start < q.end for q in direct) or self._overlaps_quote(start, end):
+                    continue
+                attributed = self.speaker(subject)
+                if attributed is None:
+                    continue
+                speaker, role, named = attributed
+                found.append(
+                    Quote(
+                        self.text[start:end],
+                        start,
+                        end,
+                        speaker,
+                        role,
+                        verb.text,
+                        "reported",
+                        named,
+                        sentence.start_char,
+                        sentence.end_char,
+                    )
+                )
+        return found
+
+    def _overlaps_quote(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.spans)
+
+
+def _main_subject(token: Token) -> bool:
+    """The subject of a main clause or of a speech verb: who "he said" most likely points back to
+    ("Max Jones believes it is likely Holmes will race. He said" means Jones, not Holmes)."""
+    if token.dep_ == "appos":
+        token = token.head
+    if token.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    return token.head.dep_ == "ROOT" or token.head.lemma_.lower() in CUE_LEMMAS
+
+
+def _is_nickname(text: str, start: int, end: int) -> bool:
+    """Jimmy "the Whirlwind" White: a quoted phrase between two capitalised words."""
+    before = re.search(r"([A-Z][\w'’-]*)\W{1,3}$", text[max(0, start - 30) : start])
+    after = re.match(r"\W{1,3}([A-Z][\w'’-]*)", text[end : end + 30])
+    return bool(before and after)
+
+
+def _subject(verb: Token) -> Token | None:
+    """The verb's subject, climbing through "and added", "went on to say", "was quoted as saying"."""
+    current: Token | None = verb
+    for _ in range(3):
+        if current is None:
+            return None
+        subject = next((c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject
+        if current.dep_ in ("conj", "xcomp", "advcl", "pcomp") and current.head is not current:
+            current = current.head
+        else:
+            return None
+    return None
+
+
+def read_doc(doc: Doc) -> Analysis:
+    """Quotes (direct and reported, in article order) and entities of one parsed article."""
+    reader = _Reader(doc)
+    direct = reader.quotes()
+    quotes = sorted([*direct, *reader.reported(direct)], key=lambda q: q.start)
+    entities = [Entity(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+    return Analysis(quotes, entities)
+
+
+def analyse(texts: Sequence[str], batch_size: int = 8) -> list[Analysis]:
+    """One parse per article; the pipeline is loaded once per process."""
+    from bot.nlp import parse_pipeline
+
+    return [read_doc(doc) for doc in parse_pipeline().pipe(texts, batch_size=batch_size)]

@@ -1,0 +1,116 @@
+"""Who said what, end to end: ingest extracts quotes into Chroma, answers come from the speaker's own words."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.config import Settings
+from bot.core import Newsdesk
+from bot.embeddings import LocalMiniLM
+from tests.conftest import CHURKIN_QUOTE, SEED_DIR, make_settings
+
+ECONOMY = """---
+title: Brown hails strong economy
+source: Example Wire
+date: 2012-06-04
+---
+Chancellor Gordon Brown said the economy was growing faster than any other in Europe.
+
+"Inflation is low and unemployment is falling," Mr Brown told MPs on Monday.
+
+Shadow chancellor Oliver Letwin disagreed. "Gordon Brown's figures on the economy do not add up," he said.
+"""
+
+
+@pytest.fixture()
+def speaker_desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "economy.md").write_text(ECONOMY, encoding="utf-8")
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    assert desk.ingestor().run([str(SEED_DIR), str(folder)]).ok
+    return desk
+
+
+def test_the_answer_leads_with_speaker_role_date_and_words(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("What did Churkin say about sanctions?")
+    assert answer.found and answer.mode == "quotes"
+    assert answer.text.startswith(
+        f"Vitaly Churkin, Russia's ambassador to the United Nations (30 May 2012): “{CHURKIN_QUOTE}” [1]"
+    )
+    (citation,) = answer.citations
+    assert citation.speaker == "Vitaly Churkin"
+    assert citation.speaker_role == "Russia's ambassador to the United Nations"
+    assert citation.article.published == "2012-05-30"
+
+
+def test_a_quote_about_the_speaker_is_never_presented_as_theirs(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("What has Gordon Brown said about the economy?")
+    assert answer.found
+    assert "Inflation is low" in answer.text
+    assert "do not add up" not in answer.text  # Letwin talking about Brown
+    assert all(c.speaker == "Gordon Brown" for c in answer.citations)
+
+
+def test_a_real_speaker_on_a_topic_they_never_spoke_on_is_a_refusal_with_what_they_did_say(
+    speaker_desk: Newsdesk,
+) -> None:
+    answer = speaker_desk.ask("What did Vitaly Churkin say about interest rates?")
+    assert not answer.found
+    assert answer.text.startswith("The coverage has no remark by Vitaly Churkin about interest rates.")
+    assert CHURKIN_QUOTE in answer.text  # what he is quoted on
+    assert all(c.speaker == "Vitaly Churkin" for c in answer.citations)
+
+
+def test_who_said_is_answered_from_the_quote_index(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("Who said the figures on the economy do not add up?")
+    assert answer.found
+    assert answer.citations[0].speaker == "Oliver Letwin"
+
+
+def test_a_time_filter_that_leaves_nothing_names_the_newest_coverage(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("What happened in Syria in 2010?", as_of=date(2012, 6, 6))
+    assert not answer.found
+    assert "2010" in answer.text
+    assert "Russia digs in its heels against Syria intervention" in answer.text and "30 May 2012" in answer.text
+    assert answer.filters == {"since": "2010-01-01", "until": "2010-12-31"}
+
+
+def test_this_week_picks_the_coverage_of_that_week(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("What did Gordon Brown say this week?", as_of=date(2012, 6, 6))
+    assert answer.found and answer.as_of == "2012-06-06"
+    assert all(c.article.published == "2012-06-04" for c in answer.citations)
+
+
+def test_ask_json_carries_speaker_as_of_and_filters(speaker_desk: Newsdesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings = speaker_desk.settings
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(
+        main, ["ask", "What did Churkin say about sanctions in May 2012?", "--as-of", "2012-06-06", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["as_of"] == "2012-06-06"
+    assert answer["filters"] == {"since": "2012-05-01", "until": "2012-05-31"}
+    assert answer["citations"][0]["speaker"] == "Vitaly Churkin"
+    assert answer["citations"][0]["speaker_role"] == "Russia's ambassador to the United Nations"
+
+
+def test_quotes_command_lists_a_speakers_quotes_newest_first(
+    speaker_desk: Newsdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(speaker_desk.settings.data_dir))
+    result = CliRunner().invoke(main, ["quotes", "Brown", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert listed["speaker"] == "Gordon Brown"
+    assert any("Inflation is low" in q["quote"] for q in listed["quotes"])
+    assert all(q["published"] == "2012-06-04" for q in listed["quotes"])
+    text = CliRunner().invoke(main, ["quotes", "Churkin", "--about", "sanctions"])
+    assert text.exit_code == 0 and CHURKIN_QUOTE in text.output and "30 May 2012" in text.output
