@@ -185,7 +185,7 @@ class Newsdesk:
         extractive = compose(query, windows, candidates, self.extractive)
         extractive.question, extractive.standalone_question = question, standalone
         if mismatch is not None and not (extractive.found and _speaker_on_topic(extractive, speaker, idf)):
-            return mismatch
+            return mismatch  # the speaker never spoke on it: say so, and what they did speak on
         if self.writer is None or not extractive.found or not write:
             return extractive  # nothing relevant: the LLM is not called at all
         used = fit_passages(passages, self.writer.budget)

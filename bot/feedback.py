@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from bot.models import Answer
 
@@ -41,7 +42,25 @@ CREATE TABLE IF NOT EXISTS seen_events (
     event_id TEXT PRIMARY KEY,
     seen_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS replies (
+    channel_id TEXT NOT NULL,
+    message_ts TEXT NOT NULL,
+    question TEXT NOT NULL,
+    reply_ts TEXT,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (channel_id, message_ts)
+);
 """
+REPLY_DAYS = 30
+
+
+@dataclass
+class Claim:
+    """What to do with a message that asks a question: `answer` it (first sight), `update` the bot's
+    earlier reply `reply_ts` (an edit changed the question), or `ignore` it (same question again)."""
+
+    action: Literal["answer", "update", "ignore"]
+    reply_ts: str | None = None
 
 
 @dataclass
@@ -116,3 +135,36 @@ class FeedbackStore:
             cursor = db.execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (event_id, time.time()))
             db.execute("DELETE FROM seen_events WHERE seen_at < ?", (time.time() - 86400,))
             return cursor.rowcount == 1
+
+    def claim_message(self, channel_id: str, message_ts: str, question: str) -> Claim:
+        """One reply per Slack message, whatever Slack sends: the first event for (channel, ts) gets an
+        answer; a later one (an edit, which arrives as a new event) updates that answer only when the
+        question changed and the reply has been posted."""
+        now = time.time()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM replies WHERE created_at < ?", (now - REPLY_DAYS * 86400,))
+            row = db.execute(
+                "SELECT question, reply_ts FROM replies WHERE channel_id = ? AND message_ts = ?",
+                (channel_id, message_ts),
+            ).fetchone()
+            if row is None:
+                db.execute("INSERT INTO replies VALUES (?, ?, ?, NULL, ?)", (channel_id, message_ts, question, now))
+                return Claim("answer")
+            asked, reply_ts = row
+            if asked == question or not reply_ts:
+                return Claim("ignore")
+            db.execute(
+                "UPDATE replies SET question = ? WHERE channel_id = ? AND message_ts = ?",
+                (question, channel_id, message_ts),
+            )
+            return Claim("update", reply_ts)
+
+    def remember_reply(self, channel_id: str, message_ts: str, question: str, reply_ts: str) -> None:
+        """The ts of the bot's message that answers (channel, message_ts), so an edit can update it."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO replies VALUES (?, ?, ?, ?, ?) ON CONFLICT(channel_id, message_ts) "
+                "DO UPDATE SET reply_ts = excluded.reply_ts",
+                (channel_id, message_ts, question, reply_ts, time.time()),
+            )

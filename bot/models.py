@@ -63,6 +63,7 @@ class Quote:
     named: bool
     context_start: int
     context_end: int
+    lead_start: int = -1  # start of the sentence before the context (what the quote is about), -1 if none
 
 
 @dataclass(frozen=True)

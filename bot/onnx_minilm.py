@@ -107,6 +107,8 @@ class OnnxMiniLM:
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # No busy-waiting between runs: the same process parses with spaCy and serves Chroma meanwhile.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # CPU only: onnxruntime lists other providers first where their libraries are present.
         self._session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         config = json.loads((model_dir / "sentence_bert_config.json").read_text())

@@ -53,6 +53,7 @@ class QuoteMeta:
     CONTEXT_START = "context_start"
     CONTEXT_END = "context_end"
     CONTEXT = "context"  # the sentence(s) holding the quote and its attribution
+    LEAD = "lead"  # the sentence before them: often what the quote is about
 
 
 COLLECTION_MODEL_KEY = "embedding_model"
@@ -87,7 +88,8 @@ def embedding_text(title: str, text: str) -> str:
 def quote_embedding_text(quote: Quote, article_text: str) -> str:
     """A quote is found by its topic, which its own words may not name ("it's done me no lasting
     damage" is about truancy): the sentence(s) around it are embedded with it."""
-    return article_text[quote.context_start : quote.context_end] or quote.text
+    start = quote.lead_start if quote.lead_start >= 0 else quote.context_start
+    return article_text[start : quote.context_end] or quote.text
 
 
 def _article_meta(chunk_or_article: Any, ingested_at: float, writer: str) -> dict[str, Any]:
@@ -139,6 +141,7 @@ def quote_metadata(chunk: Chunk, quote: Quote, index: int, ingested_at: float, w
         QuoteMeta.CONTEXT_START: quote.context_start,
         QuoteMeta.CONTEXT_END: quote.context_end,
         QuoteMeta.CONTEXT: chunk.article.text[quote.context_start : quote.context_end],
+        QuoteMeta.LEAD: chunk.article.text[quote.lead_start : quote.context_start] if quote.lead_start >= 0 else "",
     }
 
 

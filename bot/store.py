@@ -111,6 +111,7 @@ class StoredQuote:
     article: ArticleRef
     context: str
     similarity: float = 0.0
+    lead: str = ""
 
 
 def store_location(settings: Settings) -> str:
@@ -479,21 +480,14 @@ class Store:
     def query_quotes(self, embedding: list[float], n_results: int, where: dict[str, Any] | None) -> list[StoredQuote]:
         n_results = min(n_results, self.quote_count())
         return [
-            StoredQuote(
-                rid, stored_quote(doc, meta), article_ref(meta), str(meta.get(QuoteMeta.CONTEXT, "")), similarity
-            )
+            _stored_quote(rid, doc, meta, similarity)
             for rid, doc, meta, similarity in self._query(self._quotes, embedding, n_results, where)
         ]
 
     def get_quotes(self, where: dict[str, Any] | None) -> list[StoredQuote]:
         page = self._guard(lambda: self._quotes.get(where=where, include=["documents", "metadatas"]))
         return [
-            StoredQuote(
-                rid,
-                stored_quote(doc or "", dict(meta or {})),
-                article_ref(dict(meta or {})),
-                str((meta or {}).get(QuoteMeta.CONTEXT, "")),
-            )
+            _stored_quote(rid, doc or "", dict(meta or {}))
             for rid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
         ]
 
@@ -589,6 +583,17 @@ class Store:
         self.embedding_model = model
         self._live = ("", "")
         self._guard(self._open)
+
+
+def _stored_quote(record_id: str, document: str, meta: dict[str, Any], similarity: float = 0.0) -> StoredQuote:
+    return StoredQuote(
+        record_id,
+        stored_quote(document, meta),
+        article_ref(meta),
+        str(meta.get(QuoteMeta.CONTEXT, "")),
+        similarity,
+        str(meta.get(QuoteMeta.LEAD, "")),
+    )
 
 
 class _Rows:

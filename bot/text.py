@@ -113,13 +113,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "professor"})
+# Also dropped when names are matched: "Lord Janner" is the "Greville Janner" an article introduced.
+TITLES = HONORIFICS | {"lord", "lady", "sir", "dame", "baroness"}
 
 
 def speaker_key(name: str) -> str:
     """How a person's name is matched: accents, case, titles and punctuation folded ("Arsène" = "Arsene")."""
     folded = unicodedata.normalize("NFKD", name)
     folded = "".join(char for char in folded if not unicodedata.combining(char)).lower()
-    return " ".join(part for part in re.findall(r"[a-z0-9]+", folded) if part not in HONORIFICS)
+    return " ".join(part for part in re.findall(r"[a-z0-9]+", folded) if part not in TITLES)
 
 
 def fold(text: str) -> str:

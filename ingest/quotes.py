@@ -58,6 +58,7 @@ _OPENING = "“"
 _CLOSING = "”"
 _STRAIGHT = '"'
 MIN_REPORTED_TOKENS = 4
+MAX_LEAD_CHARS = 600  # a lead-in longer than this is a paragraph of its own, not an introduction
 MIN_UNCUED_WORDS = 3
 
 
@@ -166,6 +167,20 @@ def _tokens_in(doc: Doc, start: int, end: int) -> Span | None:
     return doc.char_span(start, end, alignment_mode="expand")
 
 
+def _person_spans(doc: Doc) -> list[Span]:
+    """PERSON entities, each extended to the proper noun it modifies: the model tags "Henk Ten" as a
+    person and "Cate" as an organisation, but the parse says "Henk" and "Ten" qualify "Cate"."""
+    spans: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        end = ent.end
+        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end - 1].head.i == end:
+            end += 1
+        spans.append(Span(doc, ent.start, end, label="PERSON"))
+    return spans
+
+
 def _entity_of(token: Token) -> Span | None:
     for ent in token.doc.ents:
         if ent.start <= token.i < ent.end:
@@ -174,8 +189,8 @@ def _entity_of(token: Token) -> Span | None:
 
 
 def _name_span(token: Token) -> str:
-    """A proper-noun mention with its compound parts ("Mr White", "Vitaly Churkin")."""
-    parts = [t for t in token.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [token]
+    """A proper-noun mention with its compound parts ("Mr White", "Vitaly Churkin", "Henk Ten Cate")."""
+    parts = [t for t in token.lefts if t.dep_ == "compound" and (t.pos_ == "PROPN" or t.text[:1].isupper())] + [token]
     return " ".join(t.text for t in parts)
 
 
@@ -220,9 +235,8 @@ class _Reader:
         self.people = _People()
         self.person_mentions: list[tuple[int, _Person, bool]] = []  # (char, person, was a subject)
         self.spans = quotation_spans(self.text)
-        for ent in doc.ents:
-            if ent.label_ != "PERSON":
-                continue
+        self.person_spans = _person_spans(doc)
+        for ent in self.person_spans:
             person = self.people.add(ent.text)
             if person is None:
                 continue
@@ -239,12 +253,15 @@ class _Reader:
             named = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
             if named is not None:
                 token = named
-        ent = _entity_of(token)
+        ent = next((span for span in self.person_spans if span.start <= token.i < span.end), None) or _entity_of(token)
         lower = token.text.lower()
         if ent is not None and ent.label_ == "PERSON":
             person = self.people.find(ent.text) or self.people.add(ent.text)
             if person is not None:
                 return person.name, person.role, True
+        known = self.people.find(_name_span(token)) if token.pos_ == "PROPN" else None
+        if known is not None:  # a person the article introduced, whatever the entity model calls this mention
+            return known.name, known.role, True
         if ent is not None and ent.label_ in ("ORG", "NORP", "GPE"):
             name = re.sub(r"['’]s$", "", ent.text).strip()
             name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
@@ -324,7 +341,18 @@ class _Reader:
                 _is_nickname(self.text, start, end) or not self._is_speech(start, end, cue[0] if cue else None)
             ):
                 continue  # a nickname, a scare-quoted word or a title, not speech
-            quote = Quote(self.text[start:end], start, end, speaker, role, cue_word, "direct", named, *context)
+            quote = Quote(
+                self.text[start:end],
+                start,
+                end,
+                speaker,
+                role,
+                cue_word,
+                "direct",
+                named,
+                *context,
+                self._lead_in(context[0]),
+            )
             found.append(quote)
             previous = quote
         return found
@@ -385,6 +413,14 @@ class _Reader:
                     )
                 )
         return found
+
+    def _lead_in(self, context_start: int) -> int:
+        """Where the sentence before a quote's own begins: it often says what the quote is about
+        ("Mr Hogan said the warnings were premature." before "If that were true, …")."""
+        previous = [s for s in self.doc.sents if s.end_char <= context_start and context_start - s.end_char < 4]
+        if not previous or context_start - previous[-1].start_char > MAX_LEAD_CHARS:
+            return -1
+        return previous[-1].start_char
 
     def _overlaps_quote(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.spans)

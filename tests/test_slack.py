@@ -221,10 +221,10 @@ def test_slash_command_question_help_sources_stats(bot: RunningApp, fake_slack: 
     assert help_response.json()["response_type"] == "ephemeral" and "/newsdesk sources" in help_response.json()["text"]
 
     asked = post_form(bot.url, _command(fake_slack, "What did Churkin say about sanctions?"))
-    assert asked.json()["response_type"] == "in_channel"
+    assert asked.json()["response_type"] == "ephemeral"  # "Searching…" for the asker only
     fake_slack.wait_for(lambda: any(r.get("response_type") == "in_channel" for r in _responses(fake_slack)))
     (answer,) = [r for r in _responses(fake_slack) if r.get("response_type") == "in_channel"]
-    assert CHURKIN_QUOTE in json.dumps(answer["blocks"]) and answer["replace_original"] is True
+    assert CHURKIN_QUOTE in json.dumps(answer["blocks"]) and answer["replace_original"] is False
 
     for verb, expected in (("sources", "Russia digs in its heels"), ("stats", "*Articles:* 1")):
         ack = post_form(bot.url, _command(fake_slack, verb))

@@ -252,6 +252,11 @@ def candidate_windows(
     vectors = dict(zip(unique_sentences, embedder.embed_documents(unique_sentences), strict=True))
     query = question_vector or embedder.embed_query(question)
 
+    typed = labels is not None and any(
+        holds_new_entity(passage, group, labels, question)
+        for passage, group, _t, _c in units
+        if passage.entities is not None
+    )
     windows: list[ScoredWindow] = []
     for passage, group, window_terms, context in units:
         window_texts = [passage.text[s:e] for s, e in group]
@@ -260,7 +265,7 @@ def candidate_windows(
         semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
         lexical = _coverage(weights, window_terms)
         joined = " ".join(window_texts)
-        if labels is not None and passage.entities is not None:
+        if typed and labels is not None and passage.entities is not None:
             has_type = holds_new_entity(passage, group, labels, question)
         else:
             has_type = check(joined) if check else True

@@ -21,6 +21,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import attributed_line, display_date
+from bot.answer.extractive import wanted_entities
 from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
 from bot.schema import QuoteMeta
@@ -47,6 +48,7 @@ _TOPIC_NOISE = frozenset(
     according remark remarks
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_ASKS_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
 MAX_QUOTES = 3
 MIN_WORDS_ALONE = 6  # shorter quotes are shown inside the sentence that holds them
 CANDIDATES = 40
@@ -57,7 +59,7 @@ class SpeakerParams:
     """Bars of the quote ranker; tuned on the dev set (docs/EVAL.md)."""
 
     min_relevance: float = 0.42  # below: the speaker never spoke on the topic
-    keep_relative: float = 0.75  # quotes within this share of the best are shown too
+    keep_relative: float = 0.6  # quotes within this share of the best are shown too
     semantic: float = 0.6
     lexical: float = 0.4
     min_who_said: float = 0.55  # "who said …": the best quote must match the words this well
@@ -115,21 +117,38 @@ def _name_chain(token: Any) -> str:
 
 
 def asked_speaker(question: str) -> str | None:
+    found = _asked_speaker(question)
+    return found[0] if found else None
+
+
+def speaker_phrase(question: str) -> str:
+    """The whole noun phrase that names the speaker ("Symantec's Kevin Hogan", "Norfolk's chief
+    constable Andy Hayman"): its words describe who speaks, not what about."""
+    found = _asked_speaker(question)
+    return found[1] if found else ""
+
+
+def _asked_speaker(question: str) -> tuple[str, str] | None:
     """Whose words the question asks for, read off its parse: the subject of its speech verb
     ("What did *Lord Janner* call Prince Harry's decision"), the object of "according to", or the
     owner of a "reaction"/"view"; None when that is not a named person or body ("Which minister …")."""
     from bot.nlp import parse_pipeline
 
     doc = parse_pipeline()(question)
+
+    def phrase(token: Any) -> str:
+        return " ".join(t.text for t in token.subtree)
+
+    asks_a_fact = wanted_entities(question) is not None or _ASKS_WHY.match(question) is not None
     for token in doc:
-        if token.lower_ == "according":
+        if token.lower_ == "according" and not asks_a_fact:  # "How many …, according to X?" wants the figure
             target = next((g for c in token.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"), None)
             if target is not None and target.pos_ == "PROPN":
-                return _name_chain(target)
+                return _name_chain(target), phrase(target)
         if token.lower_ in _OPINION_NOUNS:
             owner = next((c for c in token.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
             if owner is not None:
-                return _name_chain(owner)
+                return _name_chain(owner), phrase(owner)
     for verb in doc:
         if verb.pos_ not in ("VERB", "AUX") or not _SPEECH.fullmatch(verb.text):
             continue
@@ -138,9 +157,9 @@ def asked_speaker(question: str) -> str | None:
             continue
         named = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
         if subject.pos_ == "PROPN":
-            return _name_chain(subject)
+            return _name_chain(subject), phrase(subject)
         if named is not None:
-            return _name_chain(named)
+            return _name_chain(named), phrase(subject)
         return None
     return None
 
@@ -156,7 +175,7 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     if not keys:
         return None
     display = index.speakers()[keys[0]][0]
-    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, name))
+    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, speaker_phrase(question) or name))
 
 
 def asks_who_said(question: str) -> bool:
@@ -230,7 +249,7 @@ def speaker_quotes(
         _Ranked(
             q,
             params.semantic * max(0.0, q.similarity)
-            + params.lexical * _coverage(topic_terms, idf, f"{q.article.title}\n{q.context}\n{q.quote.text}"),
+            + params.lexical * _coverage(topic_terms, idf, f"{q.article.title}\n{q.lead}\n{q.context}\n{q.quote.text}"),
         )
         for q in found
     ]

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from bot.answer.llm import Turn
 from bot.config import Settings
 from bot.core import Newsdesk
-from bot.errors import NewsdeskError, StoreUnavailableError
+from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
 from bot.feedback import FeedbackStore
 from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks
 
@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 
 SEARCHING = "Searching the coverage…"
 UNAVAILABLE = "The archive is unavailable right now; please try again shortly."
+ATTACHMENTS_NOT_READ = "I don't read attachments; this answer is from the text you typed."
+ATTACHMENT_ONLY = "I don't read attachments. Please type your question as a message."
 STREAM_UPDATE_SECONDS = 1.5
-_USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|([^>]*))?>")
+_CHANNEL_REF = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
 _SPECIAL = re.compile(r"<![^>]*>")
 
@@ -45,8 +48,11 @@ class SlackDeps:
 
 
 def question_from_message(text: str) -> str:
-    """Slack's wire format → the words the user typed: no mentions, links as their labels."""
-    text = _USER_MENTION.sub(" ", text or "")
+    """Slack's wire format (messages, mentions and /newsdesk text alike) → the words the user typed:
+    bare mentions dropped, labelled ones (`<@U1|ana>`, `<#C1|general>`) as their names, links as
+    their labels, entities (&amp; &lt; &gt;) decoded."""
+    text = _USER_MENTION.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text or "")
+    text = _CHANNEL_REF.sub(lambda m: f" #{m.group(1)} " if m.group(1) else " ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(" ", text)
     return " ".join(unescape(text).split())
@@ -114,17 +120,27 @@ def answer_in_thread(
     current_ts: str = "",
     bot_user_id: str | None = None,
     set_status: Callable[[str], Any] | None = None,
+    reply_ts: str | None = None,
+    notes: Sequence[str] = (),
 ) -> None:
-    """Answer `question` in `channel` (in `thread_ts` when given). Never raises."""
-    placeholder_ts: str | None = None
+    """Answer `question` in `channel` (in `thread_ts` when given), or in place of the bot's earlier
+    message `reply_ts` (the asker edited their question). The bot's message is remembered against
+    `current_ts`, so a later edit can find it. Never raises."""
+    placeholder_ts: str | None = reply_ts
     try:
-        if set_status is not None:
+        QuestionTooLongError.check(question, deps.settings.max_question_chars)
+        if placeholder_ts:
+            client.chat_update(
+                channel=channel, ts=placeholder_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_")
+            )
+        elif set_status is not None:
             set_status(SEARCHING)
         else:
             posted = client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_")
             )
             placeholder_ts = posted["ts"]
+            _remember(deps, channel, current_ts, question, placeholder_ts)
         history = (
             thread_history(client, channel, thread_ts, current_ts, bot_user_id)
             if thread_ts and current_ts != thread_ts
@@ -133,15 +149,34 @@ def answer_in_thread(
         on_text = _StreamingUpdater(client, channel, placeholder_ts) if placeholder_ts and deps.desk.writer else None
         answer = deps.desk.ask(question, history=history, on_text=on_text)
         answer_id = deps.feedback.record_answer(answer, user_id, channel)
-        blocks = answer_blocks(answer, answer_id)
+        blocks = answer_blocks(answer, answer_id, notes=notes)
         text = answer_fallback_text(answer)
         log.info("event %s: answered (%s, %d sources)", event_id, answer.mode, len(answer.citations))
         if placeholder_ts:
             client.chat_update(channel=channel, ts=placeholder_ts, text=text, blocks=blocks)
         else:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False)
+            posted = client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False
+            )
+            _remember(deps, channel, current_ts, question, posted["ts"])
     except Exception as exc:
-        _apologise(client, channel, thread_ts, placeholder_ts, event_id, exc)
+        apology_ts = _apologise(client, channel, thread_ts, placeholder_ts, event_id, exc)
+        if apology_ts and not placeholder_ts:
+            _remember(deps, channel, current_ts, question, apology_ts)
+
+
+def _remember(deps: SlackDeps, channel: str, message_ts: str, question: str, reply_ts: str) -> None:
+    if not message_ts:
+        return
+    try:
+        deps.feedback.remember_reply(channel, message_ts, question, reply_ts)
+    except Exception:  # an edit then gets no update; the answer itself still goes out
+        log.warning("could not remember the reply to %s in %s", message_ts, channel, exc_info=True)
+
+
+def attachment_notes(message: dict[str, Any]) -> list[str]:
+    """The context line an answer carries when its question came with files (which are not read)."""
+    return [ATTACHMENTS_NOT_READ] if message.get("files") else []
 
 
 def answer_message(
@@ -154,9 +189,15 @@ def answer_message(
     thread_ts: str | None,
     bot_user_id: str | None,
     set_status: Callable[[str], Any] | None = None,
+    reply_ts: str | None = None,
 ) -> None:
     """`answer_in_thread` for a Slack message event (mention, DM, assistant thread): one place that reads
-    the event's channel, user, ts and event id."""
+    the event's channel, user, ts, event id and attached files. A message that is only files gets a
+    short "type your question" reply."""
+    if not question:
+        if message.get("files"):
+            client.chat_postMessage(channel=message["channel"], thread_ts=thread_ts, text=ATTACHMENT_ONLY)
+        return
     answer_in_thread(
         deps,
         client,
@@ -168,19 +209,23 @@ def answer_message(
         current_ts=message["ts"],
         bot_user_id=bot_user_id,
         set_status=set_status,
+        reply_ts=reply_ts,
+        notes=attachment_notes(message),
     )
 
 
 def _apologise(
     client: WebClient, channel: str, thread_ts: str | None, placeholder_ts: str | None, event_id: str, exc: Exception
-) -> None:
+) -> str | None:
+    """Say sorry in the placeholder (or a new message, whose ts is returned)."""
     error_id = uuid.uuid4().hex[:8]
     if isinstance(exc, StoreUnavailableError):
         text = UNAVAILABLE
         log.warning("event %s (error %s): %s", event_id, error_id, exc)
     elif isinstance(exc, NewsdeskError):
         text = f"Sorry, I couldn't answer that: {escape(str(exc))}"
-        log.warning("event %s (error %s): %s", event_id, error_id, exc)
+        level = logging.INFO if isinstance(exc, QuestionTooLongError) else logging.WARNING
+        log.log(level, "event %s (error %s): %s", event_id, error_id, exc)
     else:
         text = f"Sorry, something went wrong while answering (error id {error_id}). Please try again."
         log.exception("event %s (error %s): answering failed", event_id, error_id)
@@ -188,6 +233,7 @@ def _apologise(
         if placeholder_ts:
             client.chat_update(channel=channel, ts=placeholder_ts, text=text, blocks=plain_blocks(text))
         else:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+            return str(client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)["ts"])
     except Exception:
         log.exception("event %s (error %s): could not even apologise", event_id, error_id)
+    return None

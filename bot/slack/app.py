@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import App
@@ -68,6 +69,11 @@ def create_app(
     )
     deps = SlackDeps(settings=settings, desk=desk, feedback=feedback or FeedbackStore(settings.data_dir))
     register_all(app, deps)
+
+    @app.event(re.compile(".*"))
+    def other_events() -> None:
+        """Last: events no listener wants (reactions, joins, app home, …) are acked quietly, not
+        answered 404 with a warning — Slack disables subscriptions that keep failing."""
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

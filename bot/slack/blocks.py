@@ -9,6 +9,7 @@ broadcasts even if a client parses plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.answer.citations import marker
@@ -95,13 +96,15 @@ def feedback_actions(answer_id: str) -> dict[str, Any]:
     }
 
 
-def answer_blocks(answer: Answer, answer_id: str | None = None) -> list[dict[str, Any]]:
+def answer_blocks(answer: Answer, answer_id: str | None = None, notes: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """`notes`: plain-text context lines about how the question was read (e.g. attachments not read)."""
     blocks = plain_blocks(answer_mrkdwn(answer.text))
     if not answer.found and answer.closest:
         closest = "\n".join(f"• {source_mrkdwn(ref)}" for ref in answer.closest)
         blocks.append(context_block(f"Closest articles:\n{closest}"))
     if answer.notice:
         blocks.append(context_block(f":warning: {escape(answer.notice)}"))
+    blocks.extend(context_block(f":information_source: {escape(note)}") for note in notes)
     if answer.citations:
         blocks.append({"type": "divider"})
         blocks.append(context_block("*Sources*"))

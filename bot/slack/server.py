@@ -56,12 +56,16 @@ def well_formed(body: Any) -> bool:
     if any(key in body and not isinstance(body[key], kind) for key, kind in expected.items()):
         return False
     event = body.get("event")
-    return not (
-        isinstance(event, dict)
-        and any(
-            not isinstance(event.get(k, ""), str)
-            for k in ("type", "text", "channel", "user", "ts", "thread_ts", "subtype", "bot_id")
-        )
+    if not isinstance(event, dict):
+        return True
+    # Some events carry `channel` or `user` as an object (channel_created, channel_rename, team_join,
+    # user_change); Bolt reads both shapes. The events the bot answers must have strings.
+    as_strings = ["type", "text", "ts", "thread_ts", "subtype", "bot_id"]
+    if event.get("type") in ("message", "app_mention"):
+        as_strings += ["channel", "user"]
+    objects = [k for k in ("channel", "user") if k not in as_strings]
+    return all(isinstance(event.get(k, ""), str) for k in as_strings) and all(
+        isinstance(event.get(k, ""), (str, dict)) for k in objects
     )
 
 

@@ -10,7 +10,7 @@ from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggested
 from slack_sdk import WebClient
 
 from bot.slack.answering import SlackDeps, answer_message, question_from_message
-from bot.slack.listeners.filters import first_delivery, from_a_bot
+from bot.slack.listeners.filters import QUESTION_SUBTYPES, first_delivery, from_a_bot
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +71,14 @@ def register(app: App, deps: SlackDeps) -> None:
         set_status: SetStatus,
         set_title: SetTitle,
     ) -> None:
-        if from_a_bot(payload) or payload.get("subtype") or not first_delivery(deps, body):
+        if from_a_bot(payload) or payload.get("subtype") not in QUESTION_SUBTYPES or not first_delivery(deps, body):
             return
         question = question_from_message(payload.get("text", ""))
-        if not question:
-            return
-        try:
-            set_title(_short(question, TITLE_LIMIT))
-        except Exception:
-            log.debug("could not set the thread title", exc_info=True)
+        if question:
+            try:
+                set_title(_short(question, TITLE_LIMIT))
+            except Exception:
+                log.debug("could not set the thread title", exc_info=True)
         answer_message(
             deps,
             client,

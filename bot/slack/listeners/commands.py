@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.answer.speakers import quotes_by
-from bot.errors import NewsdeskError, StoreUnavailableError
-from bot.slack.answering import UNAVAILABLE, SlackDeps
+from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
+from bot.slack.answering import UNAVAILABLE, SlackDeps, question_from_message
 from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks, source_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,15 @@ _URL = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
 def register(app: App, deps: SlackDeps) -> None:
     @app.command("/newsdesk")
     def newsdesk_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        text = (command.get("text") or "").strip()
+        raw = (command.get("text") or "").strip()
+        text = question_from_message(raw)  # Slack's wire text (&amp;, <@U…|name>, <url|label>) → what was typed
         verb, _, rest = text.partition(" ")
         verb = verb.lower()
         if not text or verb == "help":
             ack(response_type="ephemeral", text=HELP, blocks=plain_blocks(HELP))
             return
         if verb == "ingest":
-            _ingest(deps, ack, respond, command, rest)
+            _ingest(deps, ack, respond, command, raw.partition(" ")[2])  # the raw text keeps each link's URL
             return
         if verb == "quotes" and rest:
             ack(response_type="ephemeral", text="Looking…")
@@ -49,7 +50,13 @@ def register(app: App, deps: SlackDeps) -> None:
             ack(response_type="ephemeral", text="Looking…")
             _guarded(respond, lambda: _sources(deps) if verb == "sources" else _stats(deps), ephemeral=True)
             return
-        ack(response_type="in_channel", text=f"Searching the coverage for: {escape(text)}")
+        try:
+            QuestionTooLongError.check(text, deps.settings.max_question_chars)
+        except QuestionTooLongError as exc:
+            ack(response_type="ephemeral", text=f"Sorry, I couldn't answer that: {escape(str(exc))}")
+            return
+        # Only the asker sees "Searching…"; the channel gets one message, the question with its answer.
+        ack(response_type="ephemeral", text=f"Searching the coverage for: {escape(text)}")
 
         def answer() -> tuple[str, list[dict[str, Any]]]:
             result = deps.desk.ask(text)
@@ -61,10 +68,15 @@ def register(app: App, deps: SlackDeps) -> None:
 
 
 def _guarded(respond: Respond, build: Any, ephemeral: bool) -> None:
-    response_type = "ephemeral" if ephemeral else "in_channel"
+    """Send what `build` makes through the response_url: ephemeral results replace the ephemeral
+    "Looking…" ack; an in-channel answer is a new message (an ephemeral message cannot become a
+    channel one), so the channel holds exactly one message per question."""
     try:
         text, blocks = build()
-        respond(response_type=response_type, replace_original=True, text=text, blocks=blocks)
+        if ephemeral:
+            respond(response_type="ephemeral", replace_original=True, text=text, blocks=blocks)
+        else:
+            respond(response_type="in_channel", replace_original=False, text=text, blocks=blocks)
     except Exception as exc:
         error_id = uuid.uuid4().hex[:8]
         if isinstance(exc, StoreUnavailableError):

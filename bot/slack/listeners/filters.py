@@ -6,6 +6,8 @@ from typing import Any
 
 from bot.slack.answering import SlackDeps
 
+QUESTION_SUBTYPES = (None, "file_share")  # a plain message, or one with files attached (which are not read)
+
 
 def from_a_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id")) or event.get("subtype") == "bot_message" or bool(event.get("bot_profile"))

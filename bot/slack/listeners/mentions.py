@@ -1,14 +1,24 @@
-"""@Newsdesk in a channel: answer in that message's thread; a thread with earlier answers is a conversation."""
+"""@Newsdesk in a channel: answer in that message's thread; a thread with earlier answers is a conversation.
+
+One message gets one answer: Slack sends an edit of a mention as a fresh `app_mention` (new
+event id, an `edited` field), so the answer is keyed by the message's channel and ts, and an
+edit that changes the question updates the earlier answer in place. Mentions in a canvas
+(`document_mention`) are not questions and are ignored.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps, answer_message, question_from_message
+from bot.slack.answering import ATTACHMENT_ONLY, SlackDeps, answer_message, question_from_message
+from bot.slack.blocks import plain_blocks
 from bot.slack.listeners.filters import first_delivery, from_a_bot
+
+log = logging.getLogger(__name__)
 
 EMPTY_MENTION = "Ask me about the coverage, e.g. “What did Churkin say about sanctions?” — or `/newsdesk help`."
 
@@ -16,12 +26,22 @@ EMPTY_MENTION = "Ask me about the coverage, e.g. “What did Churkin say about s
 def register(app: App, deps: SlackDeps) -> None:
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if from_a_bot(event) or not first_delivery(deps, body):
+        if event.get("subtype") == "document_mention" or from_a_bot(event) or not first_delivery(deps, body):
             return
-        thread_ts = event.get("thread_ts") or event["ts"]
+        channel, ts = event["channel"], event["ts"]
+        thread_ts = event.get("thread_ts") or ts
         question = question_from_message(event.get("text", ""))
+        claim = deps.feedback.claim_message(channel, ts, question)
+        if claim.action == "ignore":
+            log.info("event %s: message %s already answered for this question", body.get("event_id"), ts)
+            return
         if not question:
-            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=EMPTY_MENTION)
+            text = ATTACHMENT_ONLY if event.get("files") else EMPTY_MENTION
+            if claim.reply_ts:
+                client.chat_update(channel=channel, ts=claim.reply_ts, text=text, blocks=plain_blocks(text))
+            else:
+                posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+                deps.feedback.remember_reply(channel, ts, question, posted["ts"])
             return
         answer_message(
             deps,
@@ -31,4 +51,5 @@ def register(app: App, deps: SlackDeps) -> None:
             question=question,
             thread_ts=thread_ts,
             bot_user_id=context.bot_user_id,
+            reply_ts=claim.reply_ts,
         )
