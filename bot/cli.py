@@ -274,7 +274,17 @@ def quotes(speaker: str, about: str, since: str | None, until: str | None, as_js
     if settings.store_missing:
         raise _missing_store(settings)
     core = _core(settings)
-    name, found = quotes_by(core.store, core.embedder, core.speakers, speaker, about, first, last)
+    name, found = quotes_by(
+        core.store,
+        core.embedder,
+        core.speakers,
+        speaker,
+        about,
+        first,
+        last,
+        core.lexical.get().idf,
+        core.speaker_params,
+    )
     if as_json:
         click.echo(json.dumps({"speaker": name, "quotes": [quote_dict(q) for q in found]}, ensure_ascii=False))
         return

@@ -110,16 +110,16 @@ def quote_dict(stored: Any) -> dict[str, Any]:
 
 
 def quote_listing(speaker: str, found: list[Any]) -> list[str]:
-    """`newsdesk quotes`: one block per quote, newest first: date · headline, then the words."""
+    """`newsdesk quotes`: one block per quote, newest first: date · headline, then the words (a quote
+    of a few words is shown in its sentence, as answers show it)."""
+    from bot.answer.speakers import shown_words
+
     lines = [f"{speaker}: {len(found)} quote{'s' if len(found) != 1 else ''} in the coverage"]
     for stored in found:
         when = display_date(stored.article.published) if stored.article.published else "undated"
-        lines.append("")
-        lines.append(
-            f"{when} · {stored.article.title}" + (f" · {stored.article.source}" if stored.article.source else "")
-        )
-        lines.append(
-            f"  “{stored.quote.text.strip().strip(chr(34) + '“”')}”"
-            + (f" ({stored.quote.kind})" if stored.quote.kind == "reported" else "")
-        )
+        source = f" · {stored.article.source}" if stored.article.source else ""
+        words = shown_words(stored).strip()
+        shown = words if re.search(r"[\"“”]", words.strip('"“”')) else f"“{words.strip(chr(34) + '“”')}”"
+        kind = " (reported)" if stored.quote.kind == "reported" else ""
+        lines += ["", f"{when} · {stored.article.title}{source}", f"  {shown}{kind}"]
     return lines

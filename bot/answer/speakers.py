@@ -346,18 +346,24 @@ def quotes_by(
     topic: str = "",
     since: date | None = None,
     until: date | None = None,
+    idf: Callable[[list[str]], dict[str, float]] | None = None,
+    params: SpeakerParams | None = None,
 ) -> tuple[str, list[StoredQuote]]:
-    """`newsdesk quotes`: everything the coverage quotes a person as saying, newest first
-    (with a topic: the relevant ones, still newest first)."""
+    """`newsdesk quotes`: everything the coverage quotes a person as saying, newest first. With a
+    topic, only the quotes that clear the same relevance bar as an answer, newest first and the
+    most relevant first within a day."""
     keys = index.match(speaker)
     if not keys:
         return speaker, []
     display = index.speakers()[keys[0]][0]
-    where = _where(Filters(since=since, until=until), keys[:3])
+    params = params or SpeakerParams()
+    filters = Filters(since=since, until=until)
     if topic.strip():
-        found = [q for q in store.query_quotes(embedder.embed_query(topic), CANDIDATES, where) if q.similarity > 0.2]
-    else:
-        found = store.get_quotes(where)
+        ranked = speaker_quotes(store, embedder, keys[:3], topic, idf, params, filters)
+        scores = {r.stored.quote_id: r.score for r in ranked if r.score >= params.min_relevance}
+        found = [r.stored for r in ranked if r.stored.quote_id in scores]
+        return display, sorted(found, key=lambda q: (q.article.published, scores[q.quote_id]), reverse=True)
+    found = store.get_quotes(_where(filters, keys[:3]))
     return display, sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer.speakers import quotes_by
+from bot.answer.speakers import quotes_by, shown_words
 from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
 from bot.slack.answering import UNAVAILABLE, SlackDeps, question_from_message
 from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks, source_mrkdwn
@@ -118,15 +118,16 @@ def _quotes(deps: SlackDeps, rest: str) -> tuple[str, list[dict[str, Any]]]:
     else:
         text = f"The coverage quotes no one called {escape(rest)}."
         return text, plain_blocks(text)
-    name, found = quotes_by(desk.store, desk.embedder, desk.speakers, speaker, topic)
+    name, found = quotes_by(
+        desk.store, desk.embedder, desk.speakers, speaker, topic, idf=desk.lexical.get().idf, params=desk.speaker_params
+    )
     about = f" about {escape(topic)}" if topic else ""
     if not found:
         text = f"The coverage has no remark by {escape(name)}{about}."
         return text, plain_blocks(text)
     lines = [f"*{escape(name)}*{about}: {len(found)} quote{'s' if len(found) != 1 else ''}, newest first"]
     for stored in found[:QUOTES_SHOWN]:
-        words_said = escape(stored.quote.text.strip().strip('"“”'))
-        lines.append(f"> “{words_said}”\n{source_mrkdwn(stored.article)}")
+        lines.append(f"> {escape(shown_words(stored).strip())}\n{source_mrkdwn(stored.article)}")
     if len(found) > QUOTES_SHOWN:
         lines.append(f"…and {len(found) - QUOTES_SHOWN} more (`newsdesk quotes` on the command line lists them all)")
     text = "\n".join(lines)
