@@ -16,7 +16,6 @@ export below needs only `onnx` (~17 MB) at export time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from bot.embeddings import sha256_of
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -35,20 +35,12 @@ OPSET = 17
 ONNX_BATCH = 16
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def export_graph(model_dir: Path, cache_dir: Path, weights_sha: str) -> Path:
     """The cached graph for these weights, exported first if missing or failing its checksum."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     graph = cache_dir / f"all-MiniLM-L6-v2-{weights_sha[:12]}-fp32.onnx"
     checksum = graph.with_suffix(".onnx.sha256")
-    if graph.is_file() and checksum.is_file() and checksum.read_text().strip() == _sha256(graph):
+    if graph.is_file() and checksum.is_file() and checksum.read_text().strip() == sha256_of(graph):
         return graph
     log.info("exporting the embedding model to ONNX at %s (once)", graph)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -89,7 +81,7 @@ def export_graph(model_dir: Path, cache_dir: Path, weights_sha: str) -> Path:
             opset_version=OPSET,
             dynamo=False,
         )
-    checksum_value = _sha256(partial)
+    checksum_value = sha256_of(partial)
     os.replace(partial, graph)  # atomic: another process never reads a half-written graph
     checksum.write_text(checksum_value + "\n")
     return graph

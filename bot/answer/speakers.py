@@ -98,9 +98,11 @@ class SpeakerIndex:
         if not asked:
             return []
         known = self.speakers()
-        if asked in known:
-            return [asked]
         parts = asked.split()
+        if asked in known and len(parts) > 1:
+            return [asked]
+        # One name ("Wenger") matches every speaker it is part of, the most quoted first: the article
+        # that named him only "Wenger" and those that introduced "Arsene Wenger" are one person's.
         found = [key for key in known if all(part in key.split() for part in parts)]
         if not found and len(parts) > 1:  # "Gordon Brown's" read as one token, or a middle name missing
             found = [key for key in known if key.split()[-1:] == parts[-1:] and key.split()[:1] == parts[:1]]
