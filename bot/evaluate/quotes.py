@@ -10,7 +10,6 @@ articles only (every quote in them was labelled).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from tqdm import tqdm
 
 from bot.config import Settings
 from bot.errors import NewsdeskError
+from bot.evaluate.jsonl import read_records
 from bot.models import Quote
 from bot.text import speaker_key
 from ingest.identity import to_article
@@ -38,21 +38,12 @@ class QuoteLabel:
     named: bool
 
 
+def _label(row: dict[str, Any]) -> QuoteLabel:
+    return QuoteLabel(row["article"], row["quote"], row["speaker"], row.get("type", "direct"), row.get("named", True))
+
+
 def load_labels(path: Path) -> list[QuoteLabel]:
-    labels: list[QuoteLabel] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            labels.append(
-                QuoteLabel(
-                    row["article"], row["quote"], row["speaker"], row.get("type", "direct"), row.get("named", True)
-                )
-            )
-        except (ValueError, KeyError) as exc:
-            raise NewsdeskError(f"{path} line {number}: not a quote label ({exc})") from exc
-    return labels
+    return read_records(path, _label, "a quote label")
 
 
 def same_speaker(extracted: str, gold: str) -> bool:

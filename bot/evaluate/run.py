@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -14,6 +13,7 @@ from tqdm import tqdm
 
 from bot.core import Newsdesk
 from bot.errors import NewsdeskError
+from bot.evaluate.jsonl import read_records
 from bot.evaluate.metrics import (
     answer_hit,
     citation_precision,
@@ -64,26 +64,20 @@ class ItemResult:
     answer: str = field(repr=False, default="")
 
 
+def _eval_item(row: dict[str, Any]) -> EvalItem:
+    return EvalItem(
+        id=str(row["id"]),
+        question=str(row["question"]),
+        answers=[str(a) for a in row.get("answers") or []],
+        article=row.get("article"),
+        title=row.get("title"),
+        kind=str(row.get("kind") or "unknown"),
+        as_of=date.fromisoformat(row["date"]) if row.get("date") else None,
+    )
+
+
 def load_dataset(path: Path) -> list[EvalItem]:
-    items: list[EvalItem] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            items.append(
-                EvalItem(
-                    id=str(row["id"]),
-                    question=str(row["question"]),
-                    answers=[str(a) for a in row.get("answers") or []],
-                    article=row.get("article"),
-                    title=row.get("title"),
-                    kind=str(row.get("kind") or "unknown"),
-                    as_of=date.fromisoformat(row["date"]) if row.get("date") else None,
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise NewsdeskError(f"{path} line {number}: not an eval item ({exc.__class__.__name__}: {exc})") from exc
+    items = read_records(path, _eval_item, "an eval item")
     if not items:
         raise NewsdeskError(f"{path}: holds no questions")
     return items
