@@ -18,6 +18,7 @@ from bot.answer.citations import answer_dict, source_line
 from bot.config import Settings, load_settings, unknown_setting_warnings
 from bot.errors import EmptyArchiveError, NewsdeskError, QuestionTooLongError
 from bot.models import Answer
+from bot.question_filters import read_filters, with_flags
 from bot.retrieve import Filters
 
 log = logging.getLogger("newsdesk")
@@ -43,7 +44,7 @@ LIBRARY_LOGGERS = (
     "transformers",
     "huggingface_hub",
     "torch",
-    "bm25s",
+    "tantivy",
     "py.warnings",
 )
 INTERRUPTED_INGEST = "interrupted: re-run the same command to continue (stored articles are skipped)"
@@ -251,7 +252,9 @@ def ask(
     core = _core(settings)
     if core.store.count() == 0:
         raise EmptyArchiveError()
-    answer = core.ask(question, k=k, filters=filters, as_of=_parse_date(as_of, "--as-of"))
+    typed = read_filters(question, known_sources=lambda: {a.ref.source for a in core.sources()})  # since:/source:
+    filters = with_flags(typed.filters, filters)
+    answer = core.ask(typed.question, k=k, filters=filters, as_of=_parse_date(as_of, "--as-of"))
     if as_json:
         click.echo(json.dumps(answer_dict(answer), ensure_ascii=False))
     else:
@@ -429,7 +432,7 @@ def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> N
         core.ingestor(),
         list(feeds) or settings.feed_urls,
         interval or settings.watch_interval_s,
-        FeedState(settings.data_dir),
+        FeedState(settings),
         runs=runs,
         echo=click.echo,
     )
@@ -442,11 +445,15 @@ def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> N
 def slack(use_http: bool, host: str, port: int) -> None:
     """Run the Slack bot (Socket Mode by default; --http for the Events API at /slack/events)."""
     from bot.slack.app import check_token, create_app, web_client
-    from bot.slack.server import run_http, socket_mode_handler
+    from bot.slack.server import check_app_token, check_tokens, quiet_slack_logs, run_http, socket_mode_handler
 
     settings = _settings()
+    check_tokens(settings, socket_mode=not use_http)  # every malformed or missing token, before any network call
     client = web_client(settings)
-    identity = check_token(client)
+    with quiet_slack_logs():
+        identity = check_token(client)
+    if not use_http:
+        check_app_token(settings)
     core = _core(settings)
     app = create_app(settings, core, socket_mode=not use_http, client=client)
     click.echo(
@@ -474,9 +481,9 @@ def doctor() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {votes: [...], up, down}.")
 def feedback(as_json: bool) -> None:
     """List the 👍/👎 votes from Slack and summarise them."""
-    from bot.feedback import FeedbackStore
+    from bot.state import SharedState
 
-    votes = FeedbackStore(_settings().data_dir).votes()
+    votes = SharedState.open(_settings()).votes()
     up = sum(1 for v in votes if v.vote > 0)
     if as_json:
         rows = [v.__dict__ for v in votes]

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         default=Path(".newsdesk"),
         description="Folder of the embedded Chroma store, lexical index cache and feedback DB.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="Database of the state replicas share (event claims, answers, votes, channel settings, "
+        "feed state): unset = SQLite file data_dir/slack.sqlite3; postgresql+psycopg://user:pw@host/db for "
+        "several replicas.",
+    )
     collection: str = Field(
         default="newsdesk",
         pattern=r"^[a-zA-Z0-9._-]{3,512}$",
@@ -87,10 +93,11 @@ class Settings(BaseSettings):
         default="local",
         description="local = all-MiniLM-L6-v2 on this machine; openai = OpenAI embeddings API.",
     )
-    embeddings_backend: Literal["onnx", "torch"] = Field(
+    embeddings_backend: Literal["onnx", "torch", "onnx-int8"] = Field(
         default="onnx",
         description="Runtime of the local model: onnx (ONNX Runtime, exported once from the installed weights "
-        "into data_dir/models) or torch (PyTorch). Same weights and vectors: switching needs no reindex.",
+        "into data_dir/models) or torch (PyTorch), same vectors; onnx-int8 (that export quantised to int8 once: "
+        "faster, vectors within ~0.006 cosine). Switching among the three needs no reindex (docs/EVAL.md).",
     )
     model_cache_dir: Path | None = Field(
         default=None,
@@ -182,7 +189,8 @@ class Settings(BaseSettings):
     )
     admins: str = Field(
         default="",
-        description="Comma-separated Slack user ids allowed to run /newsdesk ingest.",
+        description="Comma-separated Slack user ids allowed to run /newsdesk ingest and change channel settings "
+        "(/newsdesk config).",
     )
 
     @property

@@ -198,7 +198,7 @@ class Newsdesk:
 
     def _outside_timeframe(self, answer: Answer, frame: TimeFrame, filters: Filters, standalone: str) -> Answer:
         """Nothing in the asked period: say so, and name the newest coverage that does answer."""
-        unbounded = Filters(source=filters.source)
+        unbounded = Filters(source=filters.source, sources=filters.sources)
         timeless = TimeFrame(latest=True, question=frame.question)
         elsewhere = self._answer(frame.question, frame.question, timeless, unbounded, None, "hybrid", None, write=False)
         text = f"The coverage doesn't say anything on this {_period(filters)}."
@@ -352,14 +352,16 @@ def _speaker_on_topic(answer: Answer, speaker: SpeakerAsk | None, idf: Callable[
     as the answer."""
     if speaker is None:
         return True
-    quoted = " ".join(q for c in answer.citations for q in c.quotes)
     surname = speaker_key(speaker.display_name).split()[-1:]
-    if not surname or surname[0] not in speaker_key(quoted).split():
-        return False
     wanted = list(dict.fromkeys(query_terms(speaker.topic)))
-    if not wanted:
-        return True
-    weights = idf(wanted)
-    present = set(terms(quoted))
+    weights = idf(wanted) if wanted else {}
     total = sum(weights.values())
-    return total > 0 and sum(w for t, w in weights.items() if t in present) / total >= TOPIC_COVERAGE
+
+    def names_speaker_on_topic(quoted: str) -> bool:  # one article's lines, not the whole answer's
+        if not surname or surname[0] not in speaker_key(quoted).split():
+            return False
+        present = set(terms(quoted))
+        covered = sum(w for t, w in weights.items() if t in present)
+        return not wanted or (total > 0 and covered / total >= TOPIC_COVERAGE)
+
+    return any(names_speaker_on_topic(" ".join(citation.quotes)) for citation in answer.citations)

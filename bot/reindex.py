@@ -27,7 +27,7 @@ from typing import Any
 
 from bot.errors import ReindexRunningError
 from bot.schema import QUOTES_SUFFIX, Meta, QuoteMeta, embedding_text
-from bot.store import GET_PAGE, POINTER_SUFFIX, Store, reindex_owner
+from bot.store import CHANGES_SUFFIX, GET_PAGE, POINTER_SUFFIX, Store, reindex_owner
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def reindex(store: Store, new_model: str, embed: Embed, progress: Callable[[int]
         store.write_pointer({"chunks": new_chunks_name, "quotes": new_chunks_name + QUOTES_SUFFIX, "reindex": ""})
         store.reopen(new_model)
         count = int(new_chunks.count())
-        _drop_unused(store, keep={new_chunks_name, new_chunks_name + QUOTES_SUFFIX})
+        _drop_unused(store, keep={new_chunks_name, new_chunks_name + QUOTES_SUFFIX, new_chunks_name + CHANGES_SUFFIX})
         return count
     except BaseException:
         _release(store, owner)
@@ -168,7 +168,8 @@ def _drop_unused(store: Store, keep: set[str]) -> None:
     for name in _collection_names(store):
         if name in keep or name == prefix + POINTER_SUFFIX:
             continue
-        if name in (prefix, prefix + QUOTES_SUFFIX) or name.startswith(prefix + REBUILD_PREFIX):
+        replaced = (prefix, prefix + QUOTES_SUFFIX, prefix + CHANGES_SUFFIX)
+        if name in replaced or name.startswith(prefix + REBUILD_PREFIX):
             try:
                 store._client.delete_collection(name)
             except Exception:  # already gone: another cleanup got there first

@@ -33,12 +33,14 @@ CANDIDATES = 50
 @dataclass(frozen=True)
 class Filters:
     """Date and source bounds. `include_undated`: a time read from a question ("in 2004") also
-    admits undated articles, which no date can rule out; `--since/--until` never do."""
+    admits undated articles, which no date can rule out; `--since/--until` never do. `sources`:
+    only these sources (a Slack channel's setting); `source` narrows within them."""
 
     since: date | None = None
     until: date | None = None
     source: str | None = None
     include_undated: bool = False
+    sources: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, str]:
         """The filters that applied, as the answer reports them."""
@@ -47,6 +49,7 @@ class Filters:
             "until": self.until.isoformat() if self.until else "",
         }
         shown["source"] = self.source or ""
+        shown["sources"] = "" if self.source else ", ".join(self.sources)  # a typed source says more
         return {name: value for name, value in shown.items() if value}
 
     def where(self) -> dict[str, Any] | None:
@@ -64,6 +67,8 @@ class Filters:
             clauses.extend(dated)
         if self.source:
             clauses.append({Meta.SOURCE: self.source})
+        if self.sources:
+            clauses.append({Meta.SOURCE: {"$in": list(self.sources)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -157,6 +162,7 @@ class Retriever:
                 since_day=day_number(filters.since) if filters.since else None,
                 until_day=day_number(filters.until) if filters.until else None,
                 include_undated=filters.include_undated,
+                sources=filters.sources,
             )
         ranking = fuse([(cid, sim) for cid, _doc, _meta, sim in dense_hits], lexical_hits, self.weights)
         fused = dict(ranking)

@@ -14,6 +14,7 @@ ones and switch to them with one metadata write (see `bot.reindex`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -35,6 +36,7 @@ from bot.schema import (
     QUOTES_SUFFIX,
     Meta,
     QuoteMeta,
+    article_id_of,
     article_ref,
     chunk_id,
     chunk_metadata,
@@ -56,6 +58,13 @@ POINTER_SUFFIX = ".live"
 # A reindex refreshes its claim after every batch; a claim older than this was left by a killed
 # reindex and no longer blocks writers.
 REINDEX_STALE_S = 120.0
+# The change log (`<live chunk collection>.changes`) is Chroma's missing change feed: every chunk
+# write or delete appends a record naming the articles it touches, read by the lexical index.
+CHANGES_SUFFIX = ".changes"
+# Records older than this are compacted away; a reader that last synced before then rebuilds.
+CHANGE_RETENTION_S = 24 * 3600.0
+CHANGES_HORIZON_KEY = "compacted_before"
+COMPACT_EVERY = 50  # change records a process writes between two compactions of the log
 
 
 @dataclass
@@ -84,6 +93,31 @@ class ArticleWrite:
     quotes: Sequence[Quote] = ()
     quote_embeddings: Sequence[Sequence[float]] = ()
     entities: Sequence[Entity] = ()
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One write or delete of some articles' chunks, as the change log holds it.
+
+    `seq` is the writer's clock (ns) when it logged the record, so records of concurrent writers
+    may become visible slightly out of order: readers re-read a window behind their last sync.
+    Each write logs twice under one `write_id`: `done=False` before touching the chunks (it
+    survives a writer killed mid-write) and `done=True` after."""
+
+    record_id: str
+    seq: int
+    write_id: str
+    done: bool
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeLog:
+    """The change records after some point, with what a reader must check before trusting them."""
+
+    collection_id: str  # the live chunk collection's id: another one (a reindex) means rebuild
+    horizon: int  # records older than this were compacted away
+    records: list[ChangeRecord]
 
 
 @dataclass
@@ -201,6 +235,8 @@ class Store:
         self._live: tuple[str, str] = ("", "")
         self._chunks: Any = None
         self._quotes: Any = None
+        self._changes: Any = None
+        self._changes_logged = 0
         self._guard(self._open)
         if check_model:
             self.check_model()
@@ -267,8 +303,10 @@ class Store:
         return dict(fresh.metadata or {})
 
     def check_model(self) -> None:
+        from bot.embeddings import same_vector_space  # fp32 and int8 MiniLM share a space (see there)
+
         built_with = self._collection_metadata().get(COLLECTION_MODEL_KEY)
-        if built_with and built_with != self.embedding_model and self.count() > 0:
+        if built_with and not same_vector_space(str(built_with), self.embedding_model) and self.count() > 0:
             raise EmbeddingMismatchError(
                 f"the store was built with embeddings {built_with} but {self.embedding_model} is configured; "
                 "run `newsdesk reindex` to rebuild it with the configured model, "
@@ -534,13 +572,17 @@ class Store:
                     quote.text,
                     quote_metadata(write.chunks[0], quote, index, now, writer),
                 )
+        changed = [write.chunks[0].article.article_id for write in writes]
+        write_id = uuid.uuid4().hex
         with self._lock:
+            self._log_change(changed, write_id, done=False)
             chunk_rows.add_to(self, self._chunks)
             quote_rows.add_to(self, self._quotes)
             for write in writes:
                 if write.replaces_versions:
                     article = write.chunks[0].article
                     self._delete_other_versions(article.article_id, article.content_hash)
+            self._log_change(changed, write_id, done=True)
         firsts = [chunk_id(w.chunks[0].article.article_id, w.chunks[0].article.content_hash, 0) for w in writes]
         page = self._guard(lambda: self._chunks.get(ids=firsts, include=["metadatas"]))
         return {str(meta[Meta.ARTICLE_ID]) for meta in page["metadatas"] if meta.get(Meta.WRITER, "") == writer}
@@ -559,7 +601,10 @@ class Store:
             if quotes:
                 self._guard(lambda: self._quotes.delete(ids=quotes))
             if chunks:
+                changed, write_id = [article_id_of(cid) for cid in chunks], uuid.uuid4().hex
+                self._log_change(changed, write_id, done=False)
                 self._guard(lambda: self._chunks.delete(ids=chunks))
+                self._log_change(changed, write_id, done=True)
 
     def delete_article(self, article_id: str) -> int:
         """Quotes first, then chunks: a crash in between leaves chunks, which a re-ingest repairs."""
@@ -567,8 +612,77 @@ class Store:
         self._guard(lambda: self._quotes.delete(where={Meta.ARTICLE_ID: article_id}))
         page = self._guard(lambda: self._chunks.get(where={Meta.ARTICLE_ID: article_id}, include=[]))
         if page["ids"]:
+            write_id = uuid.uuid4().hex
+            self._log_change([article_id], write_id, done=False)
             self._guard(lambda: self._chunks.delete(ids=page["ids"]))
+            self._log_change([article_id], write_id, done=True)
         return len(page["ids"])
+
+    # --- change log ------------------------------------------------------
+    def _change_collection(self) -> Any:
+        """The live chunk collection's change log: a reindex's new collection gets a new one."""
+        name = self._live[0] + CHANGES_SUFFIX
+        if self._changes is None or self._changes.name != name:
+            self._changes = self._guard(self._client.get_or_create_collection, name, embedding_function=None)
+        return self._changes
+
+    def _log_change(self, article_ids: Sequence[str], write_id: str, done: bool) -> None:
+        """Append one change record (Chroma requires a vector: a constant one-dimensional one)."""
+        ids = sorted(set(article_ids))
+        if not ids:
+            return
+        seq = time.time_ns()
+        changes = self._change_collection()
+        self._guard(
+            changes.add,
+            ids=[f"{seq:020d}-{uuid.uuid4().hex[:8]}"],
+            embeddings=[[1.0]],
+            documents=[json.dumps(ids)],
+            metadatas=[{"seq": seq, "write": write_id, "done": done}],
+        )
+        if done:
+            self._changes_logged += 1
+            if self._changes_logged % COMPACT_EVERY == 1:
+                self._compact_changes()
+
+    def _compact_changes(self) -> None:
+        """Drop records past the retention; the horizon is raised first, so a reader never
+        mistakes a compacted gap for "nothing happened"."""
+        changes = self._change_collection()
+        fresh = self._guard(self._client.get_collection, changes.name, embedding_function=None)
+        cutoff = time.time_ns() - int(CHANGE_RETENTION_S * 1e9)
+        horizon = max(cutoff, int((fresh.metadata or {}).get(CHANGES_HORIZON_KEY, 0)))
+        self._guard(changes.modify, metadata={CHANGES_HORIZON_KEY: horizon})
+        self._guard(changes.delete, where={"seq": {"$lt": horizon}})
+
+    def chunk_ids_of_articles(self, article_ids: Sequence[str]) -> set[str]:
+        """The stored chunk ids of these articles (ids only: what a change record is checked against)."""
+        wanted = sorted(set(article_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), ID_BATCH):
+            where = {Meta.ARTICLE_ID: {"$in": wanted[start : start + ID_BATCH]}}
+            found.update(self._guard(self._chunks.get, where=where, include=[])["ids"])
+        return found
+
+    def changes_since(self, seq: int) -> ChangeLog:
+        """Change records of the live chunk collection logged after `seq`, oldest first."""
+        self._guard(self._open)
+        changes = self._change_collection()
+        fresh = self._guard(self._client.get_collection, changes.name, embedding_function=None)
+        page = self._guard(changes.get, where={"seq": {"$gt": seq}}, include=["metadatas", "documents"])
+        records = [
+            ChangeRecord(
+                record_id,
+                int(meta["seq"]),
+                str(meta.get("write", record_id)),
+                bool(meta["done"]),
+                tuple(json.loads(document or "[]")),
+            )
+            for record_id, document, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        ]
+        records.sort(key=lambda record: (record.seq, record.record_id))
+        horizon = int((fresh.metadata or {}).get(CHANGES_HORIZON_KEY, 0))
+        return ChangeLog(str(self._chunks.id), horizon, records)
 
     # --- rebuild ---------------------------------------------------------
     def recreate_with(

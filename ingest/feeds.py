@@ -70,21 +70,34 @@ def read_feed(url: str, settings: Settings) -> list[FeedEntry]:
 
 
 class FeedState:
-    """link → fingerprint of the entry when it was last ingested, in the data dir."""
+    """link → fingerprint of each entry when it was last ingested, in the shared-state database, so
+    watchers on several machines (one NEWSDESK_DATABASE_URL) skip what any of them already ingested.
 
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "feeds.json"
+    A `feeds.json` left in the data dir by earlier versions is imported once (links the database
+    does not know yet) and renamed to `feeds.json.imported`."""
+
+    def __init__(self, settings: Settings) -> None:
+        from bot.state import open_database
+        from bot.state.feeds import Feeds
+
+        self.store = Feeds(open_database(settings))
+        self._import_legacy(settings.data_dir / "feeds.json")
+
+    def _import_legacy(self, path: Path) -> None:
         try:
-            self.seen: dict[str, str] = json.loads(self.path.read_text())
+            legacy = json.loads(path.read_text())
         except (OSError, ValueError):
-            self.seen = {}
+            return
+        if isinstance(legacy, dict):
+            self.store.remember_missing({str(link): str(fingerprint) for link, fingerprint in legacy.items()})
+        os.replace(path, path.with_name("feeds.json.imported"))
 
-    def is_new_or_changed(self, entry: FeedEntry) -> bool:
-        return self.seen.get(entry.link) != entry.fingerprint
+    def new_or_changed(self, entries: list[FeedEntry]) -> list[FeedEntry]:
+        known = self.store.fingerprints(entry.link for entry in entries)
+        return [entry for entry in entries if known.get(entry.link) != entry.fingerprint]
 
     def remember(self, entries: list[FeedEntry]) -> None:
-        self.seen.update({entry.link: entry.fingerprint for entry in entries})
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(self.seen, indent=0))
-        os.replace(temp, self.path)
+        self.store.remember({entry.link: entry.fingerprint for entry in entries})
+
+    def close(self) -> None:
+        self.store.db.dispose()

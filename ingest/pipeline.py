@@ -27,7 +27,8 @@ from ingest.chunk import chunk_article
 from ingest.feeds import FeedEntry
 from ingest.identity import to_article
 from ingest.loaders import RawArticle, expand_inputs, load
-from ingest.quotes import analyse
+from ingest.parse_ahead import ParseAhead
+from ingest.quotes import Analysis
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 # Smaller batches (32) gave the same pipeline/encode ratio but, written every ~3 s, slowed a bot
 # answering from the same Chroma server during the ingest (load test p50 0.5-1.0 s -> 2.3 s).
 FILES_PER_BATCH = 128
+# From this many files, the next batch is parsed in a worker process while this one is embedded
+# (ingest/parse_ahead.py); below it, the worker's start-up would cost more than the overlap saves.
+PARSE_AHEAD_MIN_FILES = 2 * FILES_PER_BATCH
 
 
 @dataclass
@@ -102,6 +106,14 @@ class IngestReport:
 
 
 @dataclass
+class _Parsing:
+    """A batch whose parse has started (in the worker, or on demand): embedding it waits for it."""
+
+    chunked: list[_Chunked]
+    analyses: Callable[[], list[Analysis]]
+
+
+@dataclass
 class _Planned:
     article: Article
     status: str  # "added" | "updated"
@@ -150,31 +162,19 @@ class Ingestor:
         report.skipped.extend(expanded.skipped)
         seen: set[str] = set()
         bar = tqdm(total=len(items), desc="Ingesting", unit="file", disable=not progress or len(items) < 2)
+        pending: _Parsing | None = None
         try:
-            for start in range(0, len(items), FILES_PER_BATCH):
-                batch = items[start : start + FILES_PER_BATCH]
-                articles: list[Article] = []
-                for item in batch:
-                    loaded = load(item, self.settings)
-                    report.failed.extend(loaded.errors)
-                    for raw in loaded.articles:
-                        if item in feed_entries:
-                            apply_feed_metadata(raw, feed_entries[item])
-                        try:
-                            article = to_article(raw, source)
-                        except LoadError as exc:
-                            report.failed.append(str(exc))
-                            continue
-                        if not article.text:
-                            report.failed.append(f"{loaded.name}: no article text left after cleaning")
-                            continue
-                        if article.article_id in seen:
-                            report.unchanged.append(_label(article))
-                            continue
-                        seen.add(article.article_id)
-                        articles.append(article)
-                    bar.update(1)
-                self._ingest_articles(articles, report, dry_run)
+            with ParseAhead(use_worker=not dry_run and len(items) >= PARSE_AHEAD_MIN_FILES) as parser:
+                for start in range(0, len(items), FILES_PER_BATCH):
+                    batch = items[start : start + FILES_PER_BATCH]
+                    articles = self._load_batch(batch, source, feed_entries, seen, report, bar)
+                    chunked = self._prepare(articles, report, dry_run)
+                    parsing = _Parsing(chunked, parser.submit([plan.article.text for plan, _c in chunked]))
+                    if pending is not None:  # the previous batch is embedded while this one is parsed
+                        self._embed_and_store(pending, report)
+                    pending = parsing if chunked else None
+                if pending is not None:
+                    self._embed_and_store(pending, report)
         except KeyboardInterrupt:
             report.interrupted = True
             log.warning(
@@ -214,22 +214,58 @@ class Ingestor:
             planned.append(_Planned(article, status, stale, replaces, bool(others)))
         return planned
 
-    def _ingest_articles(self, articles: Sequence[Article], report: IngestReport, dry_run: bool) -> None:
+    def _load_batch(
+        self,
+        items: Sequence[str],
+        source: str | None,
+        feed_entries: Mapping[str, FeedEntry],
+        seen: set[str],
+        report: IngestReport,
+        bar: tqdm[Any],
+    ) -> list[Article]:
+        articles: list[Article] = []
+        for item in items:
+            bar.update(1)
+            loaded = load(item, self.settings)
+            report.failed.extend(loaded.errors)
+            for raw in loaded.articles:
+                if item in feed_entries:
+                    apply_feed_metadata(raw, feed_entries[item])
+                try:
+                    article = to_article(raw, source)
+                except LoadError as exc:
+                    report.failed.append(str(exc))
+                    continue
+                if not article.text:
+                    report.failed.append(f"{loaded.name}: no article text left after cleaning")
+                    continue
+                if article.article_id in seen:
+                    report.unchanged.append(_label(article))
+                    continue
+                seen.add(article.article_id)
+                articles.append(article)
+        return articles
+
+    def _prepare(self, articles: Sequence[Article], report: IngestReport, dry_run: bool) -> list[_Chunked]:
+        """The articles that need writing, chunked; a dry run counts them and stops there."""
         if not articles:
-            return
-        planned = self._plan(articles, report)
-        chunked: list[tuple[_Planned, list[Chunk]]] = []
-        for plan in planned:
-            chunks = chunk_article(plan.article, self.settings.chunk_size, self.settings.chunk_overlap)
-            chunked.append((plan, chunks))
-        if dry_run:
-            for plan, chunks in chunked:
-                getattr(report, plan.status).append(_label(plan.article))
-                report.chunks_written += len(chunks)
-            return
+            return []
+        chunked = [
+            (plan, chunk_article(plan.article, self.settings.chunk_size, self.settings.chunk_overlap))
+            for plan in self._plan(articles, report)
+        ]
+        if not dry_run:
+            return chunked
+        for plan, chunks in chunked:
+            getattr(report, plan.status).append(_label(plan.article))
+            report.chunks_written += len(chunks)
+        return []
+
+    def _embed_and_store(self, parsing: _Parsing, report: IngestReport) -> None:
+        chunked = parsing.chunked
         started = time.perf_counter()
-        analyses = analyse([plan.article.text for plan, _chunks in chunked])
-        report.timed("parse", started)
+        analyses = parsing.analyses()
+        report.timed("parse", started)  # with a parse worker: only the wait, the rest ran beside the model
         started = time.perf_counter()
         texts = [embedding_text(chunk.article.title, chunk.text) for _plan, chunks in chunked for chunk in chunks]
         quote_texts = [
@@ -258,6 +294,7 @@ class Ingestor:
         started = time.perf_counter()
         stored, mine = self._store_batch(batch, report)
         report.timed("store", started)
+        log.info("stored a batch of %d articles (%d written by this run)", len(stored), len(mine))
         for plan, write in stored:
             if plan.article.article_id not in mine:  # another ingest of the same article got there first
                 report.unchanged.append(_label(plan.article))
@@ -300,8 +337,12 @@ class Ingestor:
     def _store(self, batch: list[tuple[_Planned, ArticleWrite]]) -> set[str]:
         self.store.delete_chunks([chunk for plan, _write in batch for chunk in plan.stale_chunk_ids])
         mine = self.store.write_articles([write for _plan, write in batch], self.writer_id)
+        # Looked up again now, not at planning: the batch before this one (stored after this one was
+        # planned, while it was parsed) may hold an earlier version from the same URL.
+        origins = [plan.article.origin for plan, _write in batch if plan.article.origin]
+        by_origin = self.store.article_ids_by_origin(origins) if origins else {}
         for plan, _write in batch:
-            for replaced in plan.replaces_ids:
+            for replaced in sorted(by_origin.get(plan.article.origin, set()) - {plan.article.article_id}):
                 self.store.delete_article(replaced)
         return mine
 
@@ -312,6 +353,9 @@ class Ingestor:
             f"{_label(plan.article)}: could not be stored ({exc.__class__.__name__}: {exc}); "
             "run the ingest again, and report it if it keeps failing"
         )
+
+
+_Chunked = tuple[_Planned, list[Chunk]]
 
 
 def apply_feed_metadata(raw: RawArticle, entry: FeedEntry) -> None:

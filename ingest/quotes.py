@@ -37,7 +37,7 @@ CUE_LEMMAS = frozenset(
     think declare urge predict stress announce maintain conclude acknowledge complain confirm deny comment
     continue reveal agree accept concede promise vow pledge hope fear call dismiss criticise criticize
     accuse praise welcome urge point recall testify report estimate forecast respond answer joke quip
-    remark observe emphasise emphasize contend assert allege boast blame question tweet post
+    remark observe emphasise emphasize contend assert allege boast blame question tweet post brand label
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Reported speech is read only after these (with "think"/"hope", "X said that" reads as a claim).
@@ -49,6 +49,7 @@ REPORT_LEMMAS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 PRONOUNS = frozenset({"he", "she", "him", "her"})
+PEERAGE = frozenset({"lord", "lady", "sir", "dame", "baroness", "baron"})  # titles that stay with the name
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
@@ -58,6 +59,7 @@ _OPENING = "“"
 _CLOSING = "”"
 _STRAIGHT = '"'
 MIN_REPORTED_TOKENS = 4
+_NOT_SPEAKERS = frozenset({"DATE", "TIME", "MONEY", "QUANTITY", "CARDINAL", "PERCENT", "ORDINAL"})
 MAX_LEAD_CHARS = 600  # a lead-in longer than this is a paragraph of its own, not an introduction
 MIN_UNCUED_WORDS = 3
 
@@ -140,8 +142,8 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
             before = body[at - 1] if at > 0 else " "
             after = body[at + 1] if at + 1 < len(body) else " "
             if mark.group(0) == _OPENING or (mark.group(0) == _STRAIGHT and before.isspace() and not after.isspace()):
-                if opened is not None:
-                    spans.append((line.start() + opened, line.start() + at))
+                if opened is not None:  # its closing mark was lost
+                    spans.append((line.start() + opened, line.start() + _speech_end(body, opened, at)))
                 opened = at + 1
             elif opened is not None:
                 spans.append((line.start() + opened, line.start() + at))
@@ -153,6 +155,38 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
         if opened is not None and len(body) - opened > 1:
             spans.append((line.start() + opened, line.end()))
     return [_trim_span(text, start, end) for start, end in spans if text[start:end].strip()]
+
+
+_SENTENCE_END = re.compile(r"['’]?[.!?]['’]?(?=\s+[\"“‘'A-Z])")
+# A reporter's clause: "He said that …", "Mr Hayman added …".
+_REPORTING = re.compile(
+    r"^\s*(?:[A-Z][\w'’-]*\s+){0,3}?(?:he|she|they|[A-Z][\w'’-]+)\s+(?:also\s+)?(?:said|says|added|told|insisted|"
+    r"warned|argued|explained|claimed|believes|believed|thinks|stressed)\b",
+    re.IGNORECASE,
+)
+
+
+def _speech_end(body: str, start: int, limit: int) -> int:
+    """Where a quotation that lost its closing mark ends, before the next opening mark at `limit`.
+
+    Archives that run paragraphs together leave a long quote's next paragraph opening inside it
+    ("…differently. Obviously … at home. "We have to …"): that is all speech. But when a sentence
+    inside reads as the reporter's ("He said that police should …"), the quote ended before it."""
+    ends = [
+        found.end()
+        for found in _SENTENCE_END.finditer(body, start, limit)
+        if not _is_abbreviation(body[: found.start()])
+    ]
+    for end in ends:
+        if _REPORTING.match(body[end:limit]):
+            return end
+    return limit
+
+
+def _is_abbreviation(before: str) -> bool:
+    """ "Mr." or an initial before a full stop, not a sentence end."""
+    word = before.rsplit(None, 1)[-1].lower().rstrip(".'’") if before.strip() else ""
+    return word in HONORIFICS or len(word) == 1
 
 
 def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -174,10 +208,12 @@ def _person_spans(doc: Doc) -> list[Span]:
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
-        end = ent.end
+        start, end = ent.start, ent.end
         while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end - 1].head.i == end:
             end += 1
-        spans.append(Span(doc, ent.start, end, label="PERSON"))
+        if start > 0 and doc[start - 1].lower_ in PEERAGE:  # "Lord Janner" is his name, not his role
+            start -= 1
+        spans.append(Span(doc, start, end, label="PERSON"))
     return spans
 
 
@@ -249,11 +285,15 @@ class _Reader:
     # --- speakers --------------------------------------------------------
     def speaker(self, token: Token) -> tuple[str, str, bool] | None:
         """(speaker, role, named) for the subject of a cue, or None when it can't be told."""
+        if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head is not token.head:
+            token = token.head.head  # "Pullman, who had told him that …"
         if token.dep_ == "appos" or (token.pos_ == "NOUN" and any(c.dep_ == "appos" for c in token.children)):
             named = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
             if named is not None:
                 token = named
         ent = next((span for span in self.person_spans if span.start <= token.i < span.end), None) or _entity_of(token)
+        if ent is not None and ent.label_ in _NOT_SPEAKERS:
+            return None  # "this financial year" misparsed as the subject of "he said"
         lower = token.text.lower()
         if ent is not None and ent.label_ == "PERSON":
             person = self.people.find(ent.text) or self.people.add(ent.text)
@@ -276,7 +316,11 @@ class _Reader:
             return _clean_name(_name_span(token)), "", True
         if token.pos_ == "NOUN":
             person = self.people.by_role_word(token.lemma_.lower() or lower)
-            if person is not None and any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts):
+            if (
+                person is not None
+                and any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts)
+                and _modifiers_agree(token, person.role)
+            ):
                 return person.name, person.role, True
             phrase = _phrase(t for t in token.subtree if not (t.dep_ == "relcl" or t.dep_ == "acl"))
             return (phrase, "", False) if phrase else None
@@ -325,8 +369,10 @@ class _Reader:
             if not sentences:
                 continue
             cue = self._cue_near(sentences, start, end)
-            attributed = self.speaker(cue[1]) if cue else None
             context = (min(s.start_char for s in sentences), max(s.end_char for s in sentences))
+            if cue is None and not (previous is not None and self._continues(previous, start)):
+                cue = self._lead_cue(context[0])  # "Mr Hayman acknowledged that … . "If you come …""
+            attributed = self.speaker(cue[1]) if cue else None
             if attributed is not None and cue is not None:
                 speaker, role, named = attributed
                 cue_word = "according to" if cue[0].lower_ == "according" else cue[0].text
@@ -357,16 +403,41 @@ class _Reader:
             previous = quote
         return found
 
+    def _lead_cue(self, context_start: int) -> tuple[Token, Token] | None:
+        """The speech verb of the sentence just before a quotation that has none of its own: news
+        introduces a quote with a paraphrase by its speaker."""
+        previous = [s for s in self.doc.sents if s.end_char <= context_start and context_start - s.end_char < 4]
+        if not previous:
+            return None
+        last = previous[-1]
+        return self._cue_near([last], last.end_char, last.end_char)
+
     def _continues(self, previous: Quote, start: int) -> bool:
         """A quote with no cue of its own belongs to the previous speaker if it follows in the same or
         the next paragraph with no other person named in between."""
         between = self.text[previous.end : start]
         if between.count("\n") > 2 or len(between) > 400:
             return False
-        return not any(
+        if any(
             previous.end <= char < start and person.name != previous.speaker
             for char, person, _s in self.person_mentions
-        )
+        ):
+            return False
+        return not self._other_cue_between(previous, start)
+
+    def _other_cue_between(self, previous: Quote, start: int) -> bool:
+        """ "His agent told the Times that …" between two quotations hands the second to someone else."""
+        span = _tokens_in(self.doc, previous.end, start)
+        for token in span or ():
+            if self._inside_quote(token) or token.pos_ not in ("VERB", "AUX"):
+                continue
+            if token.lemma_.lower() not in CUE_LEMMAS:
+                continue
+            subject = _subject(token)
+            attributed = self.speaker(subject) if subject is not None else None
+            if attributed is not None and attributed[0] != previous.speaker:
+                return True
+        return False
 
     def _is_speech(self, start: int, end: int, cue: Token | None) -> bool:
         span = _tokens_in(self.doc, start, end)
@@ -375,24 +446,15 @@ class _Reader:
         return any(t.head == cue or t.head.head == cue or cue in t.ancestors for t in span)
 
     def reported(self, direct: Sequence[Quote]) -> list[Quote]:
+        """Reported speech: "X said (that) …", "…, X said", "according to X, …"."""
         found: list[Quote] = []
         for sentence in self.doc.sents:
-            for verb in sentence:
-                if verb.lemma_.lower() not in REPORT_LEMMAS or verb.pos_ != "VERB" or self._inside_quote(verb):
+            for token in sentence:
+                claim = self._reported_clause(token, sentence)
+                if claim is None:
                     continue
-                clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
-                subject = _subject(verb)
-                if clause is None or subject is None or self._inside_quote(subject):
-                    continue
-                tokens = [t for t in clause.subtree if not t.is_space]
-                while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that" or tokens[0].is_punct):
-                    tokens = tokens[1:]
-                while tokens and tokens[-1].is_punct:
-                    tokens = tokens[:-1]
-                if len(tokens) < MIN_REPORTED_TOKENS:
-                    continue
-                start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-                if any(q.start < end and start < q.end for q in direct) or self._overlaps_quote(start, end):
+                (start, end), subject, cue = claim
+                if not self._stands_alone(start, end, direct):
                     continue
                 attributed = self.speaker(subject)
                 if attributed is None:
@@ -405,7 +467,7 @@ class _Reader:
                         end,
                         speaker,
                         role,
-                        verb.text,
+                        cue,
                         "reported",
                         named,
                         sentence.start_char,
@@ -413,6 +475,47 @@ class _Reader:
                     )
                 )
         return found
+
+    def _reported_clause(self, token: Token, sentence: Span) -> tuple[tuple[int, int], Token, str] | None:
+        """(character span of what was said, who said it, the cue) when `token` reports speech."""
+        if self._inside_quote(token):
+            return None
+        if token.lower_ == "according" and token.dep_ == "prep":
+            source = next((g for c in token.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"), None)
+            if source is None:
+                return None
+            phrase = (token.left_edge.i, max(token.right_edge.i, source.right_edge.i))
+            leading = [t for t in sentence if t.i < phrase[0]]
+            trailing = [t for t in sentence if t.i > phrase[1]]
+            span = _clause_span(trailing if len(trailing) >= len(leading) else leading)
+            return (span, source, "according to") if span else None
+        if token.lemma_.lower() not in REPORT_LEMMAS or token.pos_ != "VERB":
+            return None
+        subject = _subject(token)
+        if subject is None or self._inside_quote(subject):
+            return None
+        after = next((c for c in token.children if c.dep_ == "ccomp" and c.i > token.i), None)
+        if after is not None:  # "X said (that) …": to the end of what the verb governs
+            span = _clause_span([t for t in token.doc[after.left_edge.i : token.right_edge.i + 1]])
+        else:  # "…, X said": the clause before the verb, when it doesn't wrap around it
+            before = next((c for c in token.children if c.dep_ == "ccomp" and c.i < token.i), None)
+            if before is None or before.right_edge.i > token.i or subject.i < before.i:
+                return None
+            span = _clause_span(list(before.subtree))
+        return (span, subject, token.text) if span else None
+
+    def _stands_alone(self, start: int, end: int, direct: Sequence[Quote]) -> bool:
+        """A reported clause may hold a quoted phrase ("had not done him "any lasting damage"") but is
+        not a second copy of a direct quotation, nor cut across one."""
+        quoted = 0
+        for quote_start, quote_end in self.spans:
+            if quote_start < end and start < quote_end:
+                if quote_start < start or quote_end > end:
+                    return False
+                quoted += quote_end - quote_start
+        if any(q.start < end and start < q.end and (q.start < start or q.end > end) for q in direct):
+            return False
+        return quoted * 2 < end - start
 
     def _lead_in(self, context_start: int) -> int:
         """Where the sentence before a quote's own begins: it often says what the quote is about
@@ -424,6 +527,35 @@ class _Reader:
 
     def _overlaps_quote(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.spans)
+
+
+def _clause_span(tokens: Sequence[Token]) -> tuple[int, int] | None:
+    """The characters of a reported clause without its "that", its punctuation at either end and
+    any word cut in two by the tokenizer ("re-examined" is three tokens)."""
+    words = [t for t in tokens if not t.is_space]
+    while words and (words[0].dep_ == "mark" or words[0].lower_ == "that" or words[0].is_punct):
+        words = words[1:]
+    while words and words[-1].is_punct and words[-1].text not in "%)":
+        words = words[:-1]
+    if len(words) < MIN_REPORTED_TOKENS:
+        return None
+    text = words[0].doc.text
+    start, end = words[0].idx, words[-1].idx + len(words[-1])
+    if len(re.findall(r"[\"“”]", text[start:end])) % 2 and text[end : end + 1] in ('"', "”"):
+        end += 1  # the closing mark of a quoted phrase the clause ends with
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "\"“‘'(":
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or (text[end] in "-’'" and text[end + 1 : end + 2].isalnum())):
+        end += 1
+    return start, end
+
+
+def _modifiers_agree(token: Token, role: str) -> bool:
+    """ "The Metropolitan police chief" is not the "Norfolk police chief" the article introduced: every
+    word qualifying the role noun must be in the person's role for the mention to be theirs."""
+    words = set(re.findall(r"[\w'’-]+", role.lower()))
+    qualifiers = [t for t in token.lefts if t.dep_ in ("compound", "amod", "nmod") and not t.is_punct]
+    return all(t.lower_ in words for t in qualifiers)
 
 
 def _main_subject(token: Token) -> bool:
@@ -459,10 +591,20 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _names_own_speaker(quote: Quote) -> bool:
+    """ "… but Mr Weitz is a wonderful director" is about Weitz, not by him: a quotation that names its
+    speaker with a title was attributed to the wrong person."""
+    surname = quote.speaker.split()[-1] if quote.named and quote.speaker else ""
+    if not surname:
+        return False
+    titles = "|".join(sorted(HONORIFICS))
+    return bool(re.search(rf"\b(?:{titles})\.?\s+{re.escape(surname)}\b", quote.text, re.IGNORECASE))
+
+
 def read_doc(doc: Doc) -> Analysis:
     """Quotes (direct and reported, in article order) and entities of one parsed article."""
     reader = _Reader(doc)
-    direct = reader.quotes()
+    direct = [quote for quote in reader.quotes() if not _names_own_speaker(quote)]
     quotes = sorted([*direct, *reader.reported(direct)], key=lambda q: q.start)
     entities = [Entity(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
     return Analysis(quotes, entities)

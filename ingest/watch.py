@@ -25,7 +25,7 @@ def ingest_feeds(
         except LoadError as exc:
             total.failed.append(str(exc))
             continue
-        fresh = [entry for entry in entries if state is None or state.is_new_or_changed(entry)]
+        fresh = entries if state is None else state.new_or_changed(entries)
         total.unchanged.extend(entry.title or entry.link for entry in entries if entry not in fresh)
         if not fresh:
             continue

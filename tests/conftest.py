@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO / "examples" / "articles"

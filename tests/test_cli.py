@@ -132,7 +132,7 @@ def test_ctrl_c_anywhere_else_exits_130_with_one_line(tmp_path: Path, monkeypatc
     def pressed_ctrl_c(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("bot.feedback.FeedbackStore.votes", pressed_ctrl_c)
+    monkeypatch.setattr("bot.state.SharedState.votes", pressed_ctrl_c)
     result = CliRunner().invoke(main, ["feedback"])
     assert result.exit_code == 130
     assert result.stderr == "interrupted\n" and result.stdout == ""

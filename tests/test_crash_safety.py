@@ -8,6 +8,8 @@ import random
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -28,12 +30,51 @@ def _ingest(data_dir: Path, files_list: Path) -> subprocess.Popen[str]:
     env["NEWSDESK_DATA_DIR"] = str(data_dir)
     files = files_list.read_text().split("\n")
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "newsdesk"), "ingest", *files, "--json"],
+        [str(Path(sys.executable).parent / "newsdesk"), "-v", "ingest", *files, "--json"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid`, read from /proc (Linux)."""
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: list[int], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while any(_running(pid) for pid in pids):
+        assert time.monotonic() < deadline, "a killed ingest's parse worker is still running"
+        time.sleep(0.1)
+
+
+def _wait_for_line(process: subprocess.Popen[str], wanted: str) -> None:
+    """Reads the ingest's log until a line holds `wanted` (the rest of stderr is drained in the
+    background so the process never blocks on a full pipe)."""
+    assert process.stderr is not None
+    for line in process.stderr:
+        if wanted in line:
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return
+    raise AssertionError(f"the ingest ended without logging {wanted!r}")
 
 
 @pytest.mark.slow
@@ -48,13 +89,19 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     kills: list[float] = []
     for _ in range(KILLS):
         process = _ingest(data_dir, listing)
-        delay = rng.uniform(18.0, 24.0)  # model loaded by ~8 s; then a batch of 128 files is written every ~11 s
+        # Killed at a random moment after its first stored batch (whatever the machine's speed), so the
+        # kill lands among the writes: before the next batch, or in the middle of writing it.
+        _wait_for_line(process, "stored a batch")
+        delay = rng.uniform(0.0, 12.0)
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
+            workers = _children(process.pid)  # the parse worker (ingest/parse_ahead.py)
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills.append(delay)
+            assert workers, "the ingest of 950 articles runs a parse worker"
+            _wait_gone(workers)
     assert len(kills) == KILLS, "an ingest finished before its kill: the test would not test crashes"
     final = _ingest(data_dir, listing)
     out, err = final.communicate(timeout=600)

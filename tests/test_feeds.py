@@ -14,6 +14,8 @@ from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.errors import LoadError
+from bot.state import open_database
+from bot.state.feeds import Feeds
 from ingest.fetch import fetch
 from ingest.watch import ingest_feeds
 from tests.conftest import make_settings
@@ -81,8 +83,10 @@ def test_watch_adds_only_what_is_new_or_changed(tmp_path: Path, monkeypatch: pyt
         pages.add("/feed.xml", _serve_feed_changed, content_type="application/rss+xml")
         third = runner.invoke(main, ["watch", "--feed", feed, "--runs", "1"])
         assert "0 added, 1 updated, 1 unchanged, 0 failed" in third.stdout
-    state = json.loads((tmp_path / "data" / "feeds.json").read_text())
-    assert sorted(state) == [f"{pages.base_url}/a", f"{pages.base_url}/b"]
+    remembered = Feeds(open_database(make_settings(tmp_path / "data"))).fingerprints(
+        [f"{pages.base_url}/{p}" for p in "abc"]
+    )
+    assert sorted(remembered) == [f"{pages.base_url}/a", f"{pages.base_url}/b"]
     listed = json.loads(runner.invoke(main, ["sources", "--json"]).stdout)
     assert len(listed) == 2 and {row["published"] for row in listed} == {"2005-06-08", "2005-06-07"}
 

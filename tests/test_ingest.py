@@ -14,12 +14,14 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.schema import QuoteMeta
 from bot.store import ArticleWrite, Meta, Store
 from ingest.chunk import chunk_article
 from ingest.identity import article_id_from_user, canonical_url, to_article
 from ingest.loaders import SUPPORTED_LIST, RawArticle
+from ingest.parse_ahead import ParseAhead
 from ingest.pipeline import Ingestor, IngestReport
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, make_settings
 
 
 def _write(path: Path, title: str, body: str, **front: str) -> Path:
@@ -273,3 +275,30 @@ def test_two_concurrent_ingests_of_the_same_files_count_each_article_once(
     assert len(second.added) == 4
     assert len(first.added) + len(second.added) == 4
     assert len(first.unchanged) == 4
+
+
+def test_a_large_ingest_parses_in_a_worker_and_stores_what_an_inline_parse_stores(
+    embedder: LocalMiniLM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ingest.pipeline.FILES_PER_BATCH", 2)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for number in range(5):
+        body = f'Harbour master Ann Lee{number} said: "The dredging of berth {number} will finish in May."'
+        _write(folder / f"d{number}.md", f"Dispatch {number}", body)
+    used: list[bool] = []
+    original = ParseAhead.__init__
+
+    def recording(self: ParseAhead, use_worker: bool) -> None:
+        used.append(use_worker)
+        original(self, use_worker)
+
+    monkeypatch.setattr(ParseAhead, "__init__", recording)
+    stored: list[set[tuple[str, str]]] = []
+    for min_files in (4, 1_000):  # parsed in a worker beside the model, then inline
+        monkeypatch.setattr("ingest.pipeline.PARSE_AHEAD_MIN_FILES", min_files)
+        desk = Newsdesk(make_settings(tmp_path / f"data{min_files}"), embedder)
+        assert len(desk.ingestor().run([str(folder)]).added) == 5
+        stored.append({(str(meta[QuoteMeta.SPEAKER]), doc) for _id, doc, meta in desk.store.iter_quotes()})
+    assert used == [True, False]
+    assert len(stored[0]) == 5 and stored[0] == stored[1]

@@ -1,50 +1,86 @@
-"""BM25 top-k selection: the partition shortcut must rank exactly as a full stable sort would."""
+"""BM25 search over the tantivy index: filters, ties and scores behave as one full ranking would."""
 
 from __future__ import annotations
 
+import math
 import random
+from collections import Counter
 
-import numpy as np
+import tantivy
 
-from bot.lexical import _index_from
+from bot.lexical import SCHEMA, LexicalIndex, _document
+from bot.schema import Meta
 
 WORDS = [f"w{number}" for number in range(40)]
+K1, B = 1.2, 0.75  # tantivy's BM25 parameters
 
 
-def _index(documents: list[list[str]]):  # type: ignore[no-untyped-def]
-    rows = [
-        (f"c{number}", terms, "bbc" if number % 3 else "abc", 20050100 + number % 28)
-        for number, terms in enumerate(documents)
-    ]
-    return _index_from("g", rows)
+def _meta(number: int) -> dict[str, object]:
+    day = 0 if number % 7 == 0 else 20050100 + number % 28  # every seventh chunk undated
+    return {Meta.ARTICLE_ID: f"a{number}", Meta.SOURCE: "BBC" if number % 3 else "ABC", Meta.PUBLISHED_DAY: day}
 
 
-def _by_full_sort(index, query: list[str], k: int, source: str | None, since: int | None) -> list[str]:  # type: ignore[no-untyped-def]
-    scores = index.scores(query)
-    allowed = scores > 0
-    if source:
-        allowed &= index.sources == source
-    if since:
-        allowed &= index.days >= since
-    positions = np.flatnonzero(allowed)
-    ranked = positions[np.argsort(-scores[positions], kind="stable")[:k]]
-    return [index.chunk_ids[i] for i in ranked]
+def _index(documents: list[list[str]]) -> LexicalIndex:
+    """The documents in two commits (two segments), so ties and statistics cross segments."""
+    index = tantivy.Index(SCHEMA)
+    writer = index.writer(heap_size=20_000_000, num_threads=1)
+    half = len(documents) // 2
+    for part in (range(half), range(half, len(documents))):
+        for number in part:
+            writer.add_document(_document(f"c{number}", " ".join(documents[number]), _meta(number)))
+        writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return LexicalIndex(index.searcher())
 
 
-def test_lexical_search_ranks_like_a_full_stable_sort_with_ties_and_filters() -> None:
+def _allowed(number: int, source: str | None, since: int | None, until: int | None, undated: bool) -> bool:
+    """The filter rule, written out as `Filters.where()` states it for Chroma."""
+    meta = _meta(number)
+    day = int(str(meta[Meta.PUBLISHED_DAY]))
+    if source and str(meta[Meta.SOURCE]).lower() != source.lower():
+        return False
+    in_range = (not since or day >= since) and (not until or 0 < day <= until)
+    return in_range or (undated and day == 0 and bool(since or until))
+
+
+def _bm25(documents: list[list[str]], query: list[str]) -> list[float]:
+    """Reference BM25 (documents here are short, so tantivy's length encoding is exact)."""
+    frequencies = Counter(term for document in documents for term in set(document))
+    average = sum(len(document) for document in documents) / len(documents)
+    scores = []
+    for document in documents:
+        counts = Counter(document)
+        score = 0.0
+        for term in query:
+            if counts[term]:
+                idf = math.log(1 + (len(documents) - frequencies[term] + 0.5) / (frequencies[term] + 0.5))
+                norm = counts[term] + K1 * (1 - B + B * len(document) / average)
+                score += idf * counts[term] * (K1 + 1) / norm
+        scores.append(score)
+    return scores
+
+
+def test_filtered_search_ranks_like_the_full_ranking_filtered_with_ties_in_id_order() -> None:
     rng = random.Random(5)
     documents = [[rng.choice(WORDS[: rng.randint(3, 40)]) for _ in range(rng.randint(1, 30))] for _ in range(400)]
-    documents += documents[:150]  # word-for-word copies: equal scores, ordered by position
+    documents += documents[:150]  # word-for-word copies: equal scores, ordered by chunk id
     index = _index(documents)
     checked = 0
     for _ in range(300):
         query = rng.sample(WORDS, rng.randint(1, 5))
         k = rng.choice([1, 3, 10, 60, 1000])
-        source = rng.choice([None, None, "abc"])
+        source = rng.choice([None, None, "abc", "Abc"])
         since = rng.choice([None, None, 20050115])
-        expected = _by_full_sort(index, query, k, source, since)
-        found = [cid for cid, _score in index.search(query, k, source=source, since_day=since)]
-        assert found == expected
+        until = rng.choice([None, None, 20050120])
+        undated = rng.choice([False, True])
+        reference = _bm25(documents, query)
+        ranked = sorted((n for n in range(len(documents)) if reference[n] > 0), key=lambda n: (-reference[n], f"c{n}"))
+        expected = [n for n in ranked if _allowed(n, source, since, until, undated)][:k]
+        found = index.search(query, k, source=source, since_day=since, until_day=until, include_undated=undated)
+        assert [cid for cid, _score in found] == [f"c{n}" for n in expected]
+        for (_cid, score), n in zip(found, expected, strict=True):
+            assert math.isclose(score, reference[n], rel_tol=1e-4)
         checked += len(expected)
     assert checked > 3000
 
@@ -52,4 +88,12 @@ def test_lexical_search_ranks_like_a_full_stable_sort_with_ties_and_filters() ->
 def test_lexical_search_of_words_the_archive_lacks_finds_nothing() -> None:
     index = _index([["harbour", "dredg"], ["bridg"]])
     assert index.search(["zeppelin"], 5) == []
+    assert index.search([], 5) == []
     assert [cid for cid, _ in index.search(["bridg", "zeppelin"], 5)] == ["c1"]
+
+
+def test_idf_follows_bm25_and_gives_unknown_terms_the_highest_weight() -> None:
+    index = _index([["harbour", "dredg"], ["bridg"], ["bridg", "harbour"], ["pier"]])
+    weights = index.idf(["bridg", "pier", "zeppelin"])
+    assert math.isclose(weights["bridg"], math.log(1 + (4 - 2 + 0.5) / 2.5), rel_tol=1e-9)
+    assert weights["zeppelin"] > weights["pier"] > weights["bridg"]

@@ -17,9 +17,11 @@ def test_manifest_covers_the_bot_surfaces() -> None:
         "commands",
         "im:history",
         "channels:history",
+        "groups:history",  # message.channels / message.groups need them (answer-without-mention channels)
     } <= scopes
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.im", "assistant_thread_started", "assistant_thread_context_changed"} <= events
+    assert {"message.channels", "message.groups"} <= events  # questions asked in a channel without a mention
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/newsdesk"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert "assistant_view" in manifest["features"]

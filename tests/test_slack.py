@@ -15,11 +15,12 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
-from bot.feedback import FeedbackStore
 from bot.slack.answering import SEARCHING
+from bot.state import SharedState
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 from tests.fakes.openai_server import serve_openai
 from tests.fakes.slack_api import (
+    APP_TOKEN,
     BOT_ID,
     BOT_TOKEN,
     BOT_USER,
@@ -280,7 +281,7 @@ def test_feedback_button_click_is_stored_and_acknowledged(
     assert post_form(bot.url, {"payload": json.dumps(payload)}).status_code == 200
     fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postEphemeral")) == 1)
     assert "👎 was recorded" in fake_slack.calls_to("chat.postEphemeral")[0].args["text"]
-    (vote,) = FeedbackStore(bot.settings.data_dir).votes()
+    (vote,) = SharedState.open(bot.settings).votes()
     assert (vote.vote, vote.user_id, vote.channel_id) == (-1, "UVOTER01", CHANNEL)
     assert vote.question == "What did Churkin say about sanctions?" and CHURKIN_QUOTE in vote.answer
     assert vote.article_ids == [bot.desk.sources()[0].ref.article_id]
@@ -392,13 +393,16 @@ def test_doctor_checks_store_llm_and_slack(
         monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path))
         monkeypatch.setenv("SLACK_API_URL", fake_slack.base_url)
         monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+        monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-doctor")
         monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url)
         assert CliRunner().invoke(main, ["ingest", str(SEED_DIR)]).exit_code == 0
         result = CliRunner().invoke(main, ["doctor"])
         assert result.exit_code == 0, result.output
-        assert re.search(r"^ok   slack: connected as newsdesk in Test Team; socket mode$", result.stdout, re.M)
+        assert re.search(r"^ok   slack: connected as newsdesk in Test Team$", result.stdout, re.M)
+        assert re.search(
+            r"^ok   slack mode: Socket Mode; SLACK_APP_TOKEN accepted \(apps\.connections\.open\)$", result.stdout, re.M
+        )
         assert re.search(r"^ok   llm: gpt-4.1-mini at http://127\.0\.0\.1:\d+/v1$", result.stdout, re.M)
         assert re.search(r"^ok   store: \d+ chunks", result.stdout, re.M)
         monkeypatch.setenv("NEWSDESK_LLM_MODEL", "no-such-model")
@@ -415,7 +419,7 @@ def test_socket_mode_mention_is_acked_and_answered(
 ) -> None:
     from bot.slack.app import create_app
     from bot.slack.server import socket_mode_handler
-    from tests.fakes.slack_api import APP_TOKEN, serve_socket_mode
+    from tests.fakes.slack_api import serve_socket_mode
 
     desk = _desk(tmp_path, fake_slack, embedder, slack_app_token=APP_TOKEN, slack_signing_secret=None)
     app = create_app(desk.settings, desk, socket_mode=True)

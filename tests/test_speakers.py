@@ -68,6 +68,15 @@ def test_a_real_speaker_on_a_topic_they_never_spoke_on_is_a_refusal_with_what_th
     assert all(c.speaker == "Vitaly Churkin" for c in answer.citations)
 
 
+def test_reported_speech_is_shown_as_the_reporters_words_not_in_quotation_marks(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("What did Gordon Brown say about growth in Europe?")
+    assert answer.found
+    line = next(line for line in answer.text.splitlines() if "growing faster" in line)
+    assert line == (
+        "Gordon Brown, Chancellor (4 June 2012) said the economy was growing faster than any other in Europe. [1]"
+    )
+
+
 def test_who_said_is_answered_from_the_quote_index(speaker_desk: Newsdesk) -> None:
     answer = speaker_desk.ask("Who said the figures on the economy do not add up?")
     assert answer.found

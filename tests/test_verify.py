@@ -56,3 +56,14 @@ def test_markers_that_match_no_passage_are_dropped() -> None:
     checked = verify_answer("The U.S. economy grew [2][7].", PASSAGES)
     assert checked.dropped_markers == [7]
     assert checked.text == "The U.S. economy grew [1]."
+
+
+def test_a_marker_after_a_quoted_sentence_stays_with_it() -> None:
+    # The segmenter cuts between "[" and "1]" when the next sentence has no full stop after its marker.
+    raw = (
+        'Churkin said: "Our attitude to sanctions, frankly, continues to be negative." [1] '
+        "Russia says the U.S. economy grew 2.5% in the quarter [2]"
+    )
+    checked = verify_answer(raw, PASSAGES)
+    assert checked.text == raw
+    assert [c.n for c in checked.citations] == [1, 2]

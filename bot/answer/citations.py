@@ -35,14 +35,43 @@ def quoted_line(quote: str, article: ArticleRef, n: int) -> str:
     return f"> {quote} {marker(n)}{when}"
 
 
-def attributed_line(speaker: str, role: str, article: ArticleRef, quote: str, n: int) -> str:
-    """Who, when, the words: `Vitaly Churkin, Russia's ambassador to the UN (30 May 2012): “…” [1]`."""
+# Cues that read naturally before a reported clause ("Lord Browne said the profits …"); any other cue
+# ("told", which wants an object) is shown as "said".
+_CLAUSE_CUES = frozenset(
+    """
+    said says added adds warned warns insisted insists argued argues claimed claims believes believed
+    predicted predicts stressed stresses explained explains suggested suggests admitted admits confirmed
+    confirms announced announces estimated estimates denied denies maintained maintains conceded concedes
+    revealed reveals acknowledged acknowledges noted notes stated states
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def attributed_line(
+    speaker: str, role: str, article: ArticleRef, quote: str, n: int, reported_cue: str | None = None
+) -> str:
+    """Who, when, the words: `Vitaly Churkin, Russia's ambassador to the UN (30 May 2012): “…” [1]`.
+
+    Reported speech (`reported_cue` set) is the reporter's wording, so it never gets quotation marks:
+    `Lord Browne (1 February 2005) said the profits were not solely down to the oil price [1]`."""
     who = f"{speaker}, {role}" if role else speaker
     when = f" ({display_date(article.published)})" if article.published else ""
-    words = quote.strip()
-    if re.search(r"[\"“”]", words.strip('"“”')):  # a sentence shown whole keeps its own quotation marks
-        return f"{who}{when}: {words} {marker(n)}"
-    return f"{who}{when}: “{words.strip(chr(34) + '“”')}” {marker(n)}"
+    if reported_cue is not None:
+        clause = quote.strip().rstrip(" .")
+        if reported_cue.lower() == "according to":
+            return f"According to {who}{when}, {clause}. {marker(n)}"
+        cue = reported_cue.lower() if reported_cue.lower() in _CLAUSE_CUES else "said"
+        return f"{who}{when} {cue} {clause}. {marker(n)}"
+    return f"{who}{when}: {in_quotation_marks(quote)} {marker(n)}"
+
+
+def in_quotation_marks(words: str) -> str:
+    """Someone's words between curly quotation marks; a sentence shown whole (a short quote in its
+    sentence) keeps its own marks instead."""
+    words = words.strip()
+    if re.search(r"[\"“”]", words.strip('"“”')):
+        return words
+    return f"“{words.strip(chr(34) + '“”')}”"
 
 
 def source_parts(article: ArticleRef) -> list[str]:
@@ -118,8 +147,7 @@ def quote_listing(speaker: str, found: list[Any]) -> list[str]:
     for stored in found:
         when = display_date(stored.article.published) if stored.article.published else "undated"
         source = f" · {stored.article.source}" if stored.article.source else ""
-        words = shown_words(stored).strip()
-        shown = words if re.search(r"[\"“”]", words.strip('"“”')) else f"“{words.strip(chr(34) + '“”')}”"
-        kind = " (reported)" if stored.quote.kind == "reported" else ""
-        lines += ["", f"{when} · {stored.article.title}{source}", f"  {shown}{kind}"]
+        reported = stored.quote.kind == "reported"  # shown as the article's sentence, never in marks
+        shown = shown_words(stored).strip() if reported else in_quotation_marks(shown_words(stored))
+        lines += ["", f"{when} · {stored.article.title}{source}", f"  {shown}{' (reported)' if reported else ''}"]
     return lines

@@ -41,6 +41,7 @@ class ExtractiveParams:
     context: float = 0.10
     answer_type: float = 0.15
     pair_penalty: float = 0.08
+    focus: float = 0.15
     min_score: float = 0.30
     min_context: float = 0.60
     keep_relative: float = 0.8
@@ -71,7 +72,8 @@ _ASK_QUOTE = re.compile(
 _ASK_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundred|thousand|million|billion|trillion|half|dozen)\b",
+    r"hundred|thousand|million|billion|trillion|half|dozen|doubled|tripled|trebled|quadrupled|halved|"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)fold)\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(
@@ -96,6 +98,7 @@ class ScoredWindow:
     context: float
     semantic: float
     has_type: bool
+    focus: float = 0.15
 
 
 def answer_type_check(question: str) -> Callable[[str], bool] | None:
@@ -204,6 +207,43 @@ def _coverage(weights: dict[str, float], present: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 
+def _related(term: str, present: set[str]) -> bool:
+    """The term, or a word built on it: "chair" in "chairman", "india" in "indian" (stems of five
+    letters or more, so "art" does not match "article")."""
+    if term in present:
+        return True
+    if len(term) < 5:
+        return False
+    return any(len(word) >= 5 and (word.startswith(term) or term.startswith(word)) for word in present)
+
+
+def _related_coverage(weights: dict[str, float], present: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if _related(t, present)) / total if total else 0.0
+
+
+FOCUS_CHARS = 60  # how near a question's words must be to the entity that answers it
+
+
+def _focus(
+    passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str, weights: dict[str, float]
+) -> float:
+    """How much of the question sits right beside a new entity of the asked type: "Festen's Rufus
+    Norris was named best director" answers "who was named best director", where a sentence that
+    names Alan Bennett four clauses away from "director" does not."""
+    asked = fold(question)
+    start, end = spans[0][0], spans[-1][1]
+    best = 0.0
+    for entity in passage.entities or ():
+        if entity.label not in labels or not (start <= entity.start and entity.end <= end):
+            continue
+        if fold(passage.text[entity.start : entity.end]) in asked:
+            continue
+        near = passage.text[max(start, entity.start - FOCUS_CHARS) : min(end, entity.end + FOCUS_CHARS)]
+        best = max(best, _related_coverage(weights, set(terms(near))))
+    return best
+
+
 def candidate_windows(
     question: str,
     passages: Sequence[Passage],
@@ -228,7 +268,7 @@ def candidate_windows(
     seen: set[tuple[str, str]] = set()
     for passage in passages:
         known = article_terms.get(passage.article.article_id) if article_terms else None
-        context = _coverage(weights, known or set(terms(f"{passage.article.title}\n{passage.text}")))
+        context = _related_coverage(weights, known or set(terms(f"{passage.article.title}\n{passage.text}")))
         spans = [
             (start, end)
             for position, (start, end) in enumerate(sentences(passage.text))
@@ -265,11 +305,15 @@ def candidate_windows(
         semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
         lexical = _coverage(weights, window_terms)
         joined = " ".join(window_texts)
+        focus = 0.0
         if typed and labels is not None and passage.entities is not None:
             has_type = holds_new_entity(passage, group, labels, question)
+            focus = _focus(passage, group, labels, question, weights) if has_type else 0.0
+            if labels is _NUMBER_LABELS and check is not None:  # "fourfold" is no entity, but an amount
+                has_type = has_type or check(joined)
         else:
             has_type = check(joined) if check else True
-        windows.append(ScoredWindow(passage, group, window_texts, 0.0, lexical, context, semantic, has_type))
+        windows.append(ScoredWindow(passage, group, window_texts, 0.0, lexical, context, semantic, has_type, focus))
     return windows
 
 
@@ -280,6 +324,7 @@ def rank(windows: Sequence[ScoredWindow], params: ExtractiveParams = DEFAULT_PAR
             + params.lexical * window.lexical
             + params.context * window.context
             + params.answer_type * (1.0 if window.has_type else 0.0)
+            + params.focus * window.focus
             - params.pair_penalty * (len(window.spans) - 1)
         )
     return sorted(windows, key=lambda item: item.score, reverse=True)

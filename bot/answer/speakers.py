@@ -24,7 +24,7 @@ from bot.answer.citations import attributed_line, display_date
 from bot.answer.extractive import wanted_entities
 from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
-from bot.schema import QuoteMeta
+from bot.schema import Meta, QuoteMeta
 from bot.store import Store, StoredQuote
 from bot.text import STOPWORDS, query_terms, speaker_key, terms, words
 
@@ -33,7 +33,8 @@ _SPEECH = re.compile(
     r"\b(say|said|says|saying|tell|told|tells|think|thinks|thought|describe[sd]?|react(?:ed|s)?|respond(?:ed|s)?|"
     r"warn(?:ed|s)?|claim(?:ed|s)?|comment(?:ed|s)?|argue[sd]?|insist(?:ed|s)?|admit(?:ted|s)?|call(?:ed|s)?|"
     r"reaction|view|views|verdict|response|remark(?:s|ed)?|quoted?|according to|make of|feel|feels|felt|"
-    r"believe[sd]?|predict(?:ed|s)?|explain(?:ed|s)?|stress(?:ed|es)?|add(?:ed|s)?|announce[sd]?)\b",
+    r"believe[sd]?|predict(?:ed|s)?|explain(?:ed|s)?|stress(?:ed|es)?|add(?:ed|s)?|announce[sd]?|"
+    r"defend(?:ed|s)?|justif(?:y|ied|ies)|expect(?:ed|s)?)\b",
     re.IGNORECASE,
 )
 _WHO_SAID = re.compile(
@@ -63,6 +64,8 @@ class SpeakerParams:
     semantic: float = 0.6
     lexical: float = 0.4
     min_who_said: float = 0.55  # "who said …": the best quote must match the words this well
+    reported: float = 0.9  # reported speech ranks below the speaker's own words on the same topic
+    article: float = 0.3  # share of the similarity that is the quote's article's (its best chunk's)
 
 
 @dataclass(frozen=True)
@@ -154,8 +157,9 @@ def _asked_speaker(question: str) -> tuple[str, str] | None:
     for verb in doc:
         if verb.pos_ not in ("VERB", "AUX") or not _SPEECH.fullmatch(verb.text):
             continue
-        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subject is None:
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        passive = any(c.dep_ == "auxpass" for c in verb.children)
+        if subject is None or passive:  # "What was Yahoo originally called?" asks a name, not anyone's words
             continue
         named = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
         if subject.pos_ == "PROPN":
@@ -230,6 +234,21 @@ def _where(filters: Filters, keys: Sequence[str] = ()) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _article_similarity(store: Store, vector: list[float], article_ids: Sequence[str]) -> dict[str, float]:
+    """How near each article's best chunk is to the topic. A quote's own sentence may not name what
+    it is about ("He would have been a very good president", said at Ossie Davis's funeral); its
+    article does."""
+    wanted = list(dict.fromkeys(article_ids))
+    if not wanted:
+        return {}
+    rows = store.dense_query(vector, 3 * len(wanted), {Meta.ARTICLE_ID: {"$in": wanted}})
+    best: dict[str, float] = {}
+    for _id, _text, meta, similarity in rows:
+        article_id = str(meta.get(Meta.ARTICLE_ID, ""))
+        best[article_id] = max(best.get(article_id, 0.0), similarity)
+    return best
+
+
 def speaker_quotes(
     store: Store,
     embedder: Embeddings,
@@ -247,14 +266,17 @@ def speaker_quotes(
     vector = embedder.embed_query(topic)
     found = store.query_quotes(vector, CANDIDATES, where)
     topic_terms = list(dict.fromkeys(query_terms(topic)))
-    ranked = [
-        _Ranked(
-            q,
-            params.semantic * max(0.0, q.similarity)
-            + params.lexical * _coverage(topic_terms, idf, f"{q.article.title}\n{q.lead}\n{q.context}\n{q.quote.text}"),
+    on_topic = _article_similarity(store, vector, [q.article.article_id for q in found])
+
+    def score(q: StoredQuote) -> float:
+        similarity = (1 - params.article) * max(0.0, q.similarity) + params.article * on_topic.get(
+            q.article.article_id, 0.0
         )
-        for q in found
-    ]
+        coverage = _coverage(topic_terms, idf, f"{q.article.title}\n{q.lead}\n{q.context}\n{q.quote.text}")
+        weight = params.reported if q.quote.kind == "reported" else 1.0
+        return weight * (params.semantic * similarity + params.lexical * coverage)
+
+    ranked = [_Ranked(q, score(q)) for q in found]
     return sorted(ranked, key=lambda r: (round(r.score, 3), r.stored.article.published), reverse=True)
 
 
@@ -267,7 +289,7 @@ def answer_speaker(
     """Lead with who, when and the words; or say the speaker never spoke on the topic."""
     if ranked and ranked[0].score >= params.min_relevance:
         best = ranked[0].score
-        chosen = [r.stored for r in ranked if r.score >= params.keep_relative * best][:MAX_QUOTES]
+        chosen = _distinct([r.stored for r in ranked if r.score >= params.keep_relative * best])[:MAX_QUOTES]
         citations, lines = _attributed(chosen)
         return Answer(question=question, text="\n".join(lines), found=True, citations=citations)
     topic = ask.topic or "that"
@@ -283,11 +305,27 @@ def answer_speaker(
     )
 
 
+def _distinct(quotes: Sequence[StoredQuote]) -> list[StoredQuote]:
+    """Quotes whose shown words don't repeat one already chosen: two short quotes of one sentence
+    are both shown as that sentence, and a reported clause may hold a quoted phrase."""
+    chosen: list[StoredQuote] = []
+    shown: list[str] = []
+    for stored in quotes:
+        words = " ".join(shown_words(stored).split())
+        if any(words in earlier or earlier in words for earlier in shown):
+            continue
+        chosen.append(stored)
+        shown.append(words)
+    return chosen
+
+
 def shown_words(stored: StoredQuote) -> str:
-    """A quote of a few words ("a nuclear dumpsite") means little alone: its sentence is shown, verbatim."""
-    if len(stored.quote.text.split()) >= MIN_WORDS_ALONE or not stored.context:
-        return stored.quote.text
-    return stored.context
+    """A quote of a few words ("a nuclear dumpsite") means little alone, and reported speech is the
+    reporter's wording: for both, the article's sentence is shown, verbatim."""
+    short = len(stored.quote.text.split()) < MIN_WORDS_ALONE
+    if (short or stored.quote.kind == "reported") and stored.context:
+        return stored.context
+    return stored.quote.text
 
 
 def _attributed(chosen: Sequence[StoredQuote]) -> tuple[list[Citation], list[str]]:
@@ -304,9 +342,10 @@ def _attributed(chosen: Sequence[StoredQuote]) -> tuple[list[Citation], list[str
             )
             citations[stored.article.article_id] = citation
         citation.quotes.append(stored.quote.text)
-        lines.append(
-            attributed_line(stored.quote.speaker, stored.quote.role, stored.article, stored.quote.text, citation.n)
-        )
+        reported = stored.quote.kind == "reported"
+        words = stored.quote.text if reported else shown_words(stored)
+        cue = stored.quote.cue if reported else None
+        lines.append(attributed_line(stored.quote.speaker, stored.quote.role, stored.article, words, citation.n, cue))
     return list(citations.values()), lines
 
 

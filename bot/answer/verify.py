@@ -48,10 +48,10 @@ def _open_quote(text: str) -> bool:
 def _sentences(text: str) -> list[str]:
     """The answer cut by the project's segmenter into pieces that join back to `text`; a sentence
     end inside a quotation doesn't count, and trailing [n] markers stay with their sentence."""
-    starts = [start for start, _end in sentences(text)]
+    starts = [_after_markers(text, start) for start, _end in sentences(text)]
     if not starts:
         return [text] if text else []
-    bounds = [0, *starts[1:], len(text)]
+    bounds = sorted({0, *starts[1:], len(text)})
     pieces: list[str] = []
     for start, end in itertools.pairwise(bounds):
         piece = text[start:end]
@@ -60,6 +60,19 @@ def _sentences(text: str) -> list[str]:
         else:
             pieces.append(piece)
     return pieces
+
+
+_LEADING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
+
+
+def _after_markers(text: str, bound: int) -> int:
+    """A sentence boundary moved past the [n] markers around it: the segmenter may cut inside "[1]"
+    or before it, and a marker belongs to the sentence it follows."""
+    for found in MARKER.finditer(text, max(0, bound - 5), bound + 5):
+        if found.start() < bound < found.end():
+            bound = found.end()
+    following = _LEADING_MARKERS.match(text, bound)
+    return following.end() if following else bound
 
 
 def verify_answer(raw: str, passages: list[Passage]) -> Checked:

@@ -125,6 +125,7 @@ def evaluate_quotes(labels_path: Path, corpus: Path, settings: Settings, progres
         "speaker_accuracy": share([r for r in recalled if r["named"]], "speaker_right"),
         "speaker_accuracy_all": share(recalled, "speaker_right"),
         "misattributed": [r for r in recalled if r["named"] and not r["speaker_right"]],
+        "missed": [r for r in located if not r["recalled"]],
     }
 
 

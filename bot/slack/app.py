@@ -14,9 +14,9 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.errors import ConfigError
-from bot.feedback import FeedbackStore
 from bot.slack.answering import SlackDeps
 from bot.slack.listeners import register_all
+from bot.state import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def create_app(
     *,
     socket_mode: bool = False,
     client: WebClient | None = None,
-    feedback: FeedbackStore | None = None,
+    feedback: SharedState | None = None,
 ) -> App:
     if not socket_mode and settings.slack_signing_secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests")
@@ -67,7 +67,7 @@ def create_app(
         process_before_response=False,
         ignoring_self_events_enabled=True,
     )
-    deps = SlackDeps(settings=settings, desk=desk, feedback=feedback or FeedbackStore(settings.data_dir))
+    deps = SlackDeps(settings=settings, desk=desk, feedback=feedback or SharedState.open(settings))
     register_all(app, deps)
 
     @app.event(re.compile(".*"))

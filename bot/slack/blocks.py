@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.answer.citations import marker
+from bot.answer.citations import display_date, marker
 from bot.models import Answer, ArticleRef, Citation
 
 SECTION_LIMIT = 3000
@@ -26,6 +26,12 @@ WORD_JOINER = "\u2060"
 def escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@" + WORD_JOINER, text)
+
+
+def draft_markdown(text: str) -> str:
+    """The model's unchecked words as streamed markdown (chat.appendStream): no `<` can open a
+    mention or <!channel>, and @here / @channel / @everyone cannot broadcast."""
+    return _BROADCAST.sub("@" + WORD_JOINER, text.replace("<", "‹"))
 
 
 def _link_label(text: str) -> str:
@@ -105,6 +111,8 @@ def answer_blocks(answer: Answer, answer_id: str | None = None, notes: Sequence[
     if answer.notice:
         blocks.append(context_block(f":warning: {escape(answer.notice)}"))
     blocks.extend(context_block(f":information_source: {escape(note)}") for note in notes)
+    if answer.filters:
+        blocks.append(context_block(f":mag: {escape(filters_line(answer.filters))}"))
     if answer.citations:
         blocks.append({"type": "divider"})
         blocks.append(context_block("*Sources*"))
@@ -114,6 +122,18 @@ def answer_blocks(answer: Answer, answer_id: str | None = None, notes: Sequence[
     if len(blocks) > room:
         blocks = [*blocks[: room - 1], context_block("(answer shortened to fit Slack)")]
     return blocks + tail
+
+
+def filters_line(filters: dict[str, str]) -> str:
+    """The bounds the answer was searched within, typed or read from the question's words, so a
+    reader knows why an article they expected is missing: "Filters: since 1 May 2012 · source BBC".
+    `sources` is the channel's setting (`/newsdesk config sources`), not something the asker typed."""
+    shown = [f"{name} {display_date(filters[name])}" for name in ("since", "until") if filters.get(name)]
+    if filters.get("source"):
+        shown.append(f"source {filters['source']}")
+    if filters.get("sources"):
+        shown.append(f"this channel's sources ({filters['sources']})")
+    return "Filters: " + " · ".join(shown)
 
 
 def answer_fallback_text(answer: Answer) -> str:

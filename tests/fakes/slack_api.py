@@ -49,6 +49,9 @@ class FakeSlack:
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     changed: threading.Condition = field(init=False)
+    # What chat.startStream answers instead of a stream (e.g. "not_allowed", "missing_scope"): a
+    # workspace or app that may not stream. None: streaming works.
+    stream_error: str | None = None
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)  # notified whenever a call is recorded or a message changes
@@ -105,6 +108,10 @@ class FakeSlack:
 
         self.wait_for(lambda: len(matching()) >= count, timeout)
         return matching()
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        with self.lock:
+            return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
 
     def final_answers(self, channel: str | None = None) -> list[dict[str, Any]]:
         """The last version of every bot message that carries an answer (has blocks with sources or buttons)."""
@@ -170,6 +177,15 @@ class FakeSlack:
                         message["blocks"] = args.get("blocks") or []
                         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": message["text"]}
             return {"ok": False, "error": "message_not_found"}
+        if method == "chat.delete":
+            with self.lock:
+                kept = [m for m in self.messages.get(args["channel"], []) if m["ts"] != args["ts"]]
+                if len(kept) == len(self.messages.get(args["channel"], [])):
+                    return {"ok": False, "error": "message_not_found"}
+                self.messages[args["channel"]] = kept
+            return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+        if method.endswith("Stream") and method.startswith("chat."):
+            return self._stream(method, args)
         if method == "conversations.replies":
             with self.lock:
                 thread = [
@@ -183,6 +199,53 @@ class FakeSlack:
         if method.startswith("assistant.threads."):
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
+
+    def _stream(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.startStream / appendStream / stopStream as docs.slack.dev/reference/methods/chat.startStream
+        describes them: a stream is a reply in a thread, in a channel it names its recipient, text
+        arrives as `markdown_text` or markdown_text chunks, and a stopped stream takes no more text;
+        stopStream's `blocks` go below the streamed text."""
+        if method == "chat.startStream":
+            if self.stream_error:
+                return {"ok": False, "error": self.stream_error}
+            if not args.get("thread_ts"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if not args["channel"].startswith("D") and not (
+                args.get("recipient_user_id") and args.get("recipient_team_id")
+            ):
+                return {"ok": False, "error": "invalid_arguments"}
+            ts = self.next_ts()
+            message = {
+                "type": "message",
+                "user": BOT_USER,
+                "bot_id": BOT_ID,
+                "ts": ts,
+                "thread_ts": args["thread_ts"],
+                "text": _stream_text(args),
+                "blocks": [],
+                "streaming_state": "in_progress",
+            }
+            self.messages.setdefault(args["channel"], []).append(message)
+            return {"ok": True, "channel": args["channel"], "ts": ts}
+        message = self.message(args["channel"], args.get("ts", ""))
+        if method not in ("chat.appendStream", "chat.stopStream"):
+            return {"ok": False, "error": "unknown_method"}
+        if message is None or "streaming_state" not in message:
+            return {"ok": False, "error": "message_not_found"}
+        if message["streaming_state"] != "in_progress":
+            return {"ok": False, "error": "message_not_in_streaming_state"}
+        message["text"] += _stream_text(args)
+        if method == "chat.stopStream":
+            message["blocks"] = list(args.get("blocks") or [])
+            message["streaming_state"] = "completed"
+        return {"ok": True, "channel": args["channel"], "ts": message["ts"]}
+
+
+def _stream_text(args: dict[str, Any]) -> str:
+    chunks = args.get("chunks") or []
+    return str(args.get("markdown_text") or "") + "".join(
+        str(chunk.get("text", "")) for chunk in chunks if chunk.get("type") == "markdown_text"
+    )
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

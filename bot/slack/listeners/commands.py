@@ -1,9 +1,13 @@
-"""`/newsdesk`: a question (answered in the channel), help, sources, stats, and admin-only ingest."""
+"""`/newsdesk`: a question (answered in the channel), help, sources, stats, channel settings (`config`),
+and admin-only ingest. In a channel with settings, everything that searches stays within the
+channel's sources, and with private answers the answer replaces the asker's "Searching…" instead of
+going to the channel."""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from typing import Any
 
@@ -11,18 +15,33 @@ from slack_bolt import Ack, App, Respond
 
 from bot.answer.speakers import quotes_by, shown_words
 from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
-from bot.slack.answering import UNAVAILABLE, SlackDeps, question_from_message
+from bot.slack.answering import UNAVAILABLE, SlackDeps, question_from_message, source_list
 from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks, source_mrkdwn
+from bot.slack.channel_config import (
+    NOT_A_CHANNEL,
+    ConfigChange,
+    ConfigUsageError,
+    parse_change,
+    refusal,
+    resolve_sources,
+    settings_text,
+)
+from bot.state import ChannelSettings
 
 log = logging.getLogger(__name__)
 
 HELP = (
     "*Newsdesk* answers questions about the coverage we follow, with quotes and sources.\n"
     "• `/newsdesk What did Churkin say about sanctions?` — answer in this channel\n"
+    '• `/newsdesk since:2012-05 source:"ABC News" What did Churkin say?` — only that period and source '
+    "(`since:`/`until:` take YYYY-MM-DD, YYYY-MM or YYYY)\n"
     "• `/newsdesk sources` — the newest articles in the archive (only you see it)\n"
     "• `/newsdesk stats` — what the archive holds (only you see it)\n"
     "• `/newsdesk quotes Churkin sanctions` — what a person is quoted as saying, newest first (only you see it)\n"
     "• `/newsdesk ingest <url> [<url>…]` — add articles (admins only)\n"
+    "• `/newsdesk config` — this channel's settings (only you see it); admins change them with "
+    '`config sources "BBC Sport" "ABC News"` (or `sources all`), `config answer-without-mention on|off` '
+    "(answer questions asked here without a mention) and `config private on|off` (answers only the asker sees)\n"
     "You can also @mention me in a channel (I answer in the thread) or send me a DM."
 )
 SOURCES_SHOWN = 15
@@ -42,29 +61,41 @@ def register(app: App, deps: SlackDeps) -> None:
         if verb == "ingest":
             _ingest(deps, ack, respond, command, raw.partition(" ")[2])  # the raw text keeps each link's URL
             return
+        if verb == "config":
+            _config(deps, ack, respond, command, rest)
+            return
+        channel_id = command.get("channel_id", "")
         if verb == "quotes" and rest:
             ack(response_type="ephemeral", text="Looking…")
-            _guarded(respond, lambda: _quotes(deps, rest), ephemeral=True)
+            _guarded(respond, lambda: _quotes(deps, rest, deps.channel_settings(channel_id)), ephemeral=True)
             return
         if verb in ("sources", "stats") and not rest:
             ack(response_type="ephemeral", text="Looking…")
-            _guarded(respond, lambda: _sources(deps) if verb == "sources" else _stats(deps), ephemeral=True)
+            listing = _sources if verb == "sources" else _stats
+            _guarded(respond, lambda: listing(deps, deps.channel_settings(channel_id)), ephemeral=True)
             return
         try:
             QuestionTooLongError.check(text, deps.settings.max_question_chars)
-        except QuestionTooLongError as exc:
+            scope = deps.channel_settings(channel_id)
+            typed = deps.read_question(text, scope)  # since:/until:/source: typed, within the channel's sources
+        except NewsdeskError as exc:  # too long, a bad filter, or the store down while naming sources
             ack(response_type="ephemeral", text=f"Sorry, I couldn't answer that: {escape(str(exc))}")
             return
-        # Only the asker sees "Searching…"; the channel gets one message, the question with its answer.
+        # Only the asker sees "Searching…"; the channel gets one message, the question with its answer
+        # (in a channel with private answers, the answer replaces "Searching…" for the asker alone).
         ack(response_type="ephemeral", text=f"Searching the coverage for: {escape(text)}")
 
         def answer() -> tuple[str, list[dict[str, Any]]]:
-            result = deps.desk.ask(text)
-            answer_id = deps.feedback.record_answer(result, command.get("user_id", ""), command.get("channel_id", ""))
+            asked = time.perf_counter()
+            result = deps.desk.ask(typed.question, filters=typed.filters)
+            latency_ms = round((time.perf_counter() - asked) * 1000)
+            answer_id = deps.feedback.record_answer(
+                result, command.get("user_id", ""), channel_id, latency_ms=latency_ms
+            )
             question_line = f"*Q:* {escape(text)}"
             return answer_fallback_text(result), plain_blocks(question_line) + answer_blocks(result, answer_id)
 
-        _guarded(respond, answer, ephemeral=False)
+        _guarded(respond, answer, ephemeral=scope.private_answers)
 
 
 def _guarded(respond: Respond, build: Any, ephemeral: bool) -> None:
@@ -89,10 +120,57 @@ def _guarded(respond: Respond, build: Any, ephemeral: bool) -> None:
         respond(response_type="ephemeral", replace_original=True, text=message)
 
 
-def _sources(deps: SlackDeps) -> tuple[str, list[dict[str, Any]]]:
-    articles = deps.desk.sources()
+def _config(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any], rest: str) -> None:
+    """`config` shows the channel's settings to anyone; `config <setting> <value>` changes one, for
+    admins only. Every reply is ephemeral and one message: a refusal or a usage line in the ack, a
+    change as "Saving…" replaced by the settings it left."""
+    channel, user = command.get("channel_id", ""), command.get("user_id", "")
+    admins = deps.settings.admin_ids
+    if not channel or channel.startswith("D"):
+        ack(response_type="ephemeral", text=NOT_A_CHANNEL)
+        return
+    try:
+        change = parse_change(rest)
+    except ConfigUsageError as exc:
+        ack(response_type="ephemeral", text=str(exc))
+        return
+    if change is not None and user not in admins:
+        ack(response_type="ephemeral", text=refusal(admins))
+        return
+    ack(response_type="ephemeral", text="Looking…" if change is None else "Saving…")
+
+    def run() -> tuple[str, list[dict[str, Any]]]:
+        if change is None:
+            text = settings_text(deps.feedback.get_channel_settings(channel), admins)
+        else:
+            text = settings_text(_apply(deps, channel, user, change), admins, changed=True)
+        return text, plain_blocks(text)
+
+    _guarded(respond, run, ephemeral=True)
+
+
+def _apply(deps: SlackDeps, channel: str, user: str, change: ConfigChange) -> ChannelSettings:
+    """Store an admin's change; source names must name sources in the archive (any case)."""
+    sources = resolve_sources(change.sources, deps.source_names()) if change.sources else change.sources
+    log.info("channel %s: settings changed by %s: %s", channel, user, change)
+    return deps.feedback.set_channel_settings(
+        channel,
+        updated_by=user,
+        sources=sources,
+        answer_without_mention=change.answer_without_mention,
+        private_answers=change.private_answers,
+    )
+
+
+def _allowed(scope: ChannelSettings, source: str) -> bool:
+    return not scope.sources or source.casefold() in {name.casefold() for name in scope.sources}
+
+
+def _sources(deps: SlackDeps, scope: ChannelSettings) -> tuple[str, list[dict[str, Any]]]:
+    articles = [a for a in deps.desk.sources() if _allowed(scope, a.ref.source)]
     lines = [f"• {source_mrkdwn(a.ref)}" for a in articles[:SOURCES_SHOWN]]
-    header = f"*{len(articles)} articles in the archive*" + (
+    where = f"from {escape(source_list(scope.sources))} (this channel's sources)" if scope.sources else "in the archive"
+    header = f"*{len(articles)} articles {where}*" + (
         f" — the newest {SOURCES_SHOWN}:" if len(articles) > SOURCES_SHOWN else ":"
     )
     text = (
@@ -106,9 +184,10 @@ def _sources(deps: SlackDeps) -> tuple[str, list[dict[str, Any]]]:
 QUOTES_SHOWN = 10
 
 
-def _quotes(deps: SlackDeps, rest: str) -> tuple[str, list[dict[str, Any]]]:
+def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> tuple[str, list[dict[str, Any]]]:
     """`quotes <speaker> [topic]`: the longest run of leading words that names a quoted person is the
-    speaker, the rest is the topic ("Gordon Brown economy", "Churkin sanctions")."""
+    speaker, the rest is the topic ("Gordon Brown economy", "Churkin sanctions"). In a channel with
+    sources, only quotes from those (`quotes_by` takes no source filter, so they are kept after)."""
     words = rest.split()
     desk = deps.desk
     for cut in range(min(len(words), 4), 0, -1):
@@ -121,6 +200,7 @@ def _quotes(deps: SlackDeps, rest: str) -> tuple[str, list[dict[str, Any]]]:
     name, found = quotes_by(
         desk.store, desk.embedder, desk.speakers, speaker, topic, idf=desk.lexical.get().idf, params=desk.speaker_params
     )
+    found = [stored for stored in found if _allowed(scope, stored.article.source)]
     about = f" about {escape(topic)}" if topic else ""
     if not found:
         text = f"The coverage has no remark by {escape(name)}{about}."
@@ -134,7 +214,7 @@ def _quotes(deps: SlackDeps, rest: str) -> tuple[str, list[dict[str, Any]]]:
     return text, plain_blocks(text)
 
 
-def _stats(deps: SlackDeps) -> tuple[str, list[dict[str, Any]]]:
+def _stats(deps: SlackDeps, scope: ChannelSettings) -> tuple[str, list[dict[str, Any]]]:
     stats = deps.desk.stats()
     lines = [f"*Articles:* {stats.articles}   *Chunks:* {stats.chunks}"]
     if stats.oldest:
@@ -144,6 +224,8 @@ def _stats(deps: SlackDeps) -> tuple[str, list[dict[str, Any]]]:
         lines.append(f"*Sources:* {top}")
     writer = f"written by {escape(deps.settings.llm_model)}" if deps.desk.writer else "quotes (no LLM configured)"
     lines.append(f"*Answers:* {writer}")
+    if scope.sources:
+        lines.append(f"*This channel draws on:* {escape(source_list(scope.sources))}")
     text = "\n".join(lines)
     return text, plain_blocks(text)
 

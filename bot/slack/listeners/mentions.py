@@ -3,7 +3,8 @@
 One message gets one answer: Slack sends an edit of a mention as a fresh `app_mention` (new
 event id, an `edited` field), so the answer is keyed by the message's channel and ts, and an
 edit that changes the question updates the earlier answer in place. Mentions in a canvas
-(`document_mention`) are not questions and are ignored.
+(`document_mention`) are not questions and are ignored. The same key keeps a mention that is also
+delivered as a channel `message` (answer-without-mention channels) from being answered twice.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import ATTACHMENT_ONLY, SlackDeps, answer_message, question_from_message
+from bot.slack.answering import ATTACHMENT_ONLY, SlackDeps, answer_message, post_reply, question_from_message
 from bot.slack.blocks import plain_blocks
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
@@ -40,8 +41,10 @@ def register(app: App, deps: SlackDeps) -> None:
             if claim.reply_ts:
                 client.chat_update(channel=channel, ts=claim.reply_ts, text=text, blocks=plain_blocks(text))
             else:
-                posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
-                deps.feedback.remember_reply(channel, ts, question, posted["ts"])
+                private_to = event.get("user", "") if deps.channel_settings(channel).private_answers else ""
+                posted_ts = post_reply(client, channel=channel, thread_ts=thread_ts, text=text, private_to=private_to)
+                if posted_ts:
+                    deps.feedback.remember_reply(channel, ts, question, posted_ts)
             return
         answer_message(
             deps,

@@ -1,24 +1,38 @@
-"""Direct messages: a question sent to the bot in a DM is answered in the DM.
+"""Plain messages: a DM to the bot is answered in the DM; in a channel whose admins turned on
+"answer without mention", a message that is a question is answered in its thread.
 
 Threaded DM replies belong to the assistant listener (Bolt routes them there);
 edits, deletions and other bots' messages are ignored. A message with files
-(`file_share`) is answered from its text, saying the files were not read.
+(`file_share`) is answered from its text in a DM, saying the files were not
+read. In a channel only plain new messages count (no subtype, not edited), a
+thread reply only where the bot already takes part, and never one addressed to
+someone else. A question that also mentions the bot arrives twice — as this
+`message` and as an `app_mention` — and the per-message claim (channel + ts)
+lets exactly one of the two listeners answer it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answering import SlackDeps, answer_message, question_from_message
-from bot.slack.listeners.filters import QUESTION_SUBTYPES, first_delivery, from_a_bot
+from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, from_a_bot, is_question
+
+log = logging.getLogger(__name__)
+
+CHANNEL_TYPES = ("channel", "group")  # message.channels (public), message.groups (private channels)
 
 
 def register(app: App, deps: SlackDeps) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("channel_type") in CHANNEL_TYPES:
+            _channel_question(deps, event, body, client, context)
+            return
         if event.get("channel_type") != "im" or event.get("subtype") not in QUESTION_SUBTYPES or from_a_bot(event):
             return
         if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
@@ -35,3 +49,51 @@ def register(app: App, deps: SlackDeps) -> None:
             thread_ts=None,
             bot_user_id=context.bot_user_id,
         )
+
+
+def _channel_question(
+    deps: SlackDeps, event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Answer a channel message nobody mentioned the bot in, when the channel asks for it. The cheap
+    checks come first: every message in every channel the bot is in arrives here."""
+    if event.get("subtype") is not None or event.get("edited") or from_a_bot(event):
+        return
+    text = event.get("text", "")
+    question = question_from_message(text)
+    if not is_question(question) or addressed_to_people(text, context.bot_user_id):
+        return
+    channel, ts = event["channel"], event["ts"]
+    settings = deps.channel_settings(channel)
+    if not settings.answer_without_mention or not first_delivery(deps, body):
+        return
+    thread_ts = event.get("thread_ts")
+    if thread_ts and thread_ts != ts and not _bot_in_thread(client, channel, thread_ts, context):
+        return
+    if deps.feedback.claim_message(channel, ts, question).action != "answer":
+        log.info("event %s: message %s is answered already (as a mention)", body.get("event_id"), ts)
+        return
+    answer_message(
+        deps,
+        client,
+        message=event,
+        body=body,
+        question=question,
+        thread_ts=thread_ts or ts,
+        bot_user_id=context.bot_user_id,
+        channel_settings=settings,
+    )
+
+
+def _bot_in_thread(client: WebClient, channel: str, thread_ts: str, context: BoltContext) -> bool:
+    """Whether the bot has posted in this thread: a reply in someone else's conversation is only
+    answered when the bot is already part of it."""
+    try:
+        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
+    except Exception:
+        log.warning("could not read thread %s in %s; not answering in it", thread_ts, channel, exc_info=True)
+        return False
+    messages: list[dict[str, Any]] = replies.get("messages", []) or []
+    return any(
+        message.get("user") == context.bot_user_id or (context.bot_id and message.get("bot_id") == context.bot_id)
+        for message in messages
+    )
