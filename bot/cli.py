@@ -292,8 +292,10 @@ def quotes(speaker: str, about: str, since: str | None, until: str | None, as_js
         click.echo(json.dumps({"speaker": name, "quotes": [quote_dict(q) for q in found]}, ensure_ascii=False))
         return
     if not found:
-        topic = f" about {about}" if about else ""
-        click.echo(f"The coverage quotes no one called {speaker}{topic}.")
+        if about and core.speakers.match(speaker):
+            click.echo(f"The coverage has no remark by {name} about {about}.")
+        else:
+            click.echo(f"The coverage quotes no one called {speaker}.")
         return
     for line in quote_listing(name, found):
         click.echo(line)

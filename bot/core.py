@@ -287,6 +287,7 @@ class Newsdesk:
             mode="llm",
             unverified_quotes=checked.unverified_quotes,
             standalone_question=standalone,
+            passage_ids=[p.chunk_id for p in passages],
         )
 
     # --- ingest ----------------------------------------------------------

@@ -138,3 +138,6 @@ class Answer:
     standalone_question: str = ""
     as_of: str = ""  # ISO date that "last week" and "this year" were read against
     filters: dict[str, str] = field(default_factory=dict)  # the date and source filters that applied
+    # Chunk ids ("<article>:article" for a whole article) or quote ids the answer was built from: the
+    # answer log keeps them, so a poor answer can be traced to what it was given.
+    passage_ids: list[str] = field(default_factory=list)

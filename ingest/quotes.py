@@ -594,11 +594,13 @@ def _subject(verb: Token) -> Token | None:
 def _names_own_speaker(quote: Quote) -> bool:
     """ "… but Mr Weitz is a wonderful director" is about Weitz, not by him: a quotation that names its
     speaker with a title was attributed to the wrong person."""
-    surname = quote.speaker.split()[-1] if quote.named and quote.speaker else ""
-    if not surname:
+    names = quote.speaker.split() if quote.named and quote.speaker else []
+    if not names:
         return False
+    if len(names) > 1 and re.search(rf"\b{re.escape(quote.speaker)}\b", quote.text):
+        return True  # "Gordon Brown has created a system of …": said about him
     titles = "|".join(sorted(HONORIFICS))
-    return bool(re.search(rf"\b(?:{titles})\.?\s+{re.escape(surname)}\b", quote.text, re.IGNORECASE))
+    return bool(re.search(rf"\b(?:{titles})\.?\s+{re.escape(names[-1])}\b", quote.text, re.IGNORECASE))
 
 
 def read_doc(doc: Doc) -> Analysis:

@@ -186,3 +186,11 @@ def test_a_relative_pronoun_speaker_is_the_person_it_follows() -> None:
     )
     direct = [q for q in _quotes(text) if q.kind == "direct"]
     assert _by_text(direct, "arbitrary establishment").speaker == "Philip Pullman"
+
+
+def test_a_quotation_naming_its_speaker_in_full_is_not_credited_to_them() -> None:
+    text = (
+        'Chancellor Gordon Brown said: "We are the party of enterprise." The Tories replied at once. '
+        '"Gordon Brown has created a system of massive centralisation and bureaucracy," he said.'
+    )
+    assert all(q.speaker != "Gordon Brown" for q in _quotes(text) if "centralisation" in q.text)

@@ -123,3 +123,11 @@ def test_quotes_command_lists_a_speakers_quotes_newest_first(
     assert all(q["published"] == "2012-06-04" for q in listed["quotes"])
     text = CliRunner().invoke(main, ["quotes", "Churkin", "--about", "sanctions"])
     assert text.exit_code == 0 and CHURKIN_QUOTE in text.output and "30 May 2012" in text.output
+
+
+def test_answers_name_the_passages_they_were_built_from(speaker_desk: Newsdesk) -> None:
+    quoted = speaker_desk.ask("What did Churkin say about sanctions?")
+    assert quoted.passage_ids and all(":q" in pid for pid in quoted.passage_ids)  # quote ids
+    extractive = speaker_desk.ask("Which economy is growing faster than any other in Europe?")
+    assert extractive.found and extractive.passage_ids
+    assert {pid.split(":")[0] for pid in extractive.passage_ids} == {c.article.article_id for c in extractive.citations}

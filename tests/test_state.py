@@ -82,7 +82,9 @@ def state(state_url: str, tmp_path: Path) -> Iterator[SharedState]:
 
 def _answer(question: str = "What did Churkin say about sanctions?", mode: str = "extractive") -> Answer:
     ref = ArticleRef(article_id="a1", title="Russia warns against intervention in Syria")
-    return Answer(question, "He said sanctions were wrong [1].", True, [Citation(1, ref)], mode=mode)
+    return Answer(
+        question, "He said sanctions were wrong [1].", True, [Citation(1, ref)], mode=mode, passage_ids=["a1:h:0"]
+    )
 
 
 def test_a_feedback_file_from_before_alembic_upgrades_in_place_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -220,6 +222,7 @@ def test_the_answer_log_keeps_what_quality_studies_need(state: SharedState) -> N
         ["a1"],
         812,
     )
+    assert extractive.passage_ids == ["a1:h:0"]
     assert (extractive.model, extractive.prompt_hash) == (None, None)  # no prompt wrote it
     assert (written.model, written.prompt_hash) == ("gpt-test", load_prompt(ANSWER).sha)
     assert (written.user_id, written.channel_id) == ("U2", "C2")

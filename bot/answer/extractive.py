@@ -85,7 +85,6 @@ _REASON = re.compile(
     r"to avoid|to help|amid|blamed|reason|after|since|following|given)\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.|de|van|von|ten|Ten|da|di|le|al|bin))+\b")
 
 
 @dataclass
@@ -389,4 +388,6 @@ def compose(
             quote = passage.text[start:end]
             citation.quotes.append(quote)
             lines.append(quoted_line(normalise_space(quote), passage.article, citation.n))
-    return Answer(question=question, text="\n".join(lines), found=True, citations=list(citations.values()))
+    return Answer(
+        question=question, text="\n".join(lines), found=True, citations=list(citations.values()), passage_ids=order
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from bot.config import Settings
 from bot.errors import NewsdeskError
@@ -131,6 +130,3 @@ class LLMWriter:
         text = self._call(rewrite_messages(question, history), None).strip().splitlines()
         rewritten = text[0].strip() if text else ""
         return rewritten or question
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": self.model, "context_tokens": self.budget}

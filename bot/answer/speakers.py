@@ -291,7 +291,8 @@ def answer_speaker(
         best = ranked[0].score
         chosen = _distinct([r.stored for r in ranked if r.score >= params.keep_relative * best])[:MAX_QUOTES]
         citations, lines = _attributed(chosen)
-        return Answer(question=question, text="\n".join(lines), found=True, citations=citations)
+        ids = [q.quote_id for q in chosen]
+        return Answer(question=question, text="\n".join(lines), found=True, citations=citations, passage_ids=ids)
     topic = ask.topic or "that"
     if not ranked:
         text = f"The coverage has no remark by {ask.display_name} about {topic}."
@@ -376,7 +377,7 @@ def answer_who_said(
     if best is None or best[0] < params.min_who_said:
         return None
     citations, lines = _attributed([best[1]])
-    return Answer(question=question, text=lines[0], found=True, citations=citations)
+    return Answer(question=question, text=lines[0], found=True, citations=citations, passage_ids=[best[1].quote_id])
 
 
 def quotes_by(
@@ -403,9 +404,9 @@ def quotes_by(
         ranked = speaker_quotes(store, embedder, keys[:3], topic, idf, params, filters)
         scores = {r.stored.quote_id: r.score for r in ranked if r.score >= params.min_relevance}
         found = [r.stored for r in ranked if r.stored.quote_id in scores]
-        return display, sorted(found, key=lambda q: (q.article.published, scores[q.quote_id]), reverse=True)
+        return display, _distinct(sorted(found, key=lambda q: (q.article.published, scores[q.quote_id]), reverse=True))
     found = store.get_quotes(_where(filters, keys[:3]))
-    return display, sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True)
+    return display, _distinct(sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True))
 
 
 def quote_date(article: ArticleRef) -> str:

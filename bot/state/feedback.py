@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -50,6 +50,7 @@ class LoggedAnswer:
     user_id: str
     channel_id: str
     created_at: float
+    passage_ids: list[str] = field(default_factory=list)
 
 
 class Feedback:
@@ -77,6 +78,7 @@ class Feedback:
                     prompt_hash=load_prompt(ANSWER).sha if written else None,
                     latency_ms=latency_ms,
                     standalone_question=answer.standalone_question or None,
+                    passage_ids=json.dumps(answer.passage_ids),
                 )
             )
         return answer_id
@@ -136,6 +138,7 @@ class Feedback:
                 user_id=row.user_id,
                 channel_id=row.channel_id,
                 created_at=row.created_at,
+                passage_ids=json.loads(row.passage_ids) if row.passage_ids else [],
             )
             for row in rows
         ]

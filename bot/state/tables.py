@@ -28,6 +28,7 @@ answers = Table(
     Column("prompt_hash", Text, nullable=True),
     Column("latency_ms", Integer, nullable=True),
     Column("standalone_question", Text, nullable=True),
+    Column("passage_ids", Text, nullable=True),  # JSON list: the chunks or quotes the answer was built from
     Index("ix_answers_created_at", "created_at"),
 )
 
