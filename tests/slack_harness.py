@@ -20,7 +20,7 @@ from bot.core import Newsdesk
 from bot.slack.app import create_app
 from bot.slack.server import asgi_app
 from tests.conftest import make_settings
-from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack
 
 SEED_WITH_URL = "https://news.example.com/2012/05/30/russia-syria-intervention"
 
@@ -128,3 +128,56 @@ def run_http_app(settings: Settings, desk: Newsdesk) -> Iterator[RunningApp]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# --- Slack payloads, one builder per shape, so every test sends what Slack sends ---------------------
+def mention_event(channel: str, user: str, text: str, ts: str) -> dict[str, Any]:
+    """An `app_mention` event as https://docs.slack.dev/reference/events/app_mention shows it."""
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "client_msg_id": "6cb3204b-b615-4a07-b865-322e58140737",
+        "team": TEAM,
+    }
+
+
+def dm_event(channel: str, user: str, text: str, ts: str) -> dict[str, Any]:
+    """A direct message as https://docs.slack.dev/reference/events/message.im shows it."""
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": "im",
+    }
+
+
+def feedback_click(fake: FakeSlack, channel: str, answer: dict[str, Any], user: str, button: int) -> dict[str, Any]:
+    """A 👍 (0) or 👎 (1) click on an answer's buttons, as Slack's block_actions payload
+    (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload)."""
+    pressed = answer["blocks"][-1]["elements"][button]
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": TEAM},
+        "api_app_id": "A0TEST01",
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": answer["ts"]},
+        "message": answer,
+        "trigger_id": "1.2.3",
+        "response_url": fake.base_url.replace("/api/", "/response/") + "x",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": pressed["action_id"],
+                "block_id": "newsdesk_feedback",
+                "value": pressed["value"],
+            }
+        ],
+    }

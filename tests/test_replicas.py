@@ -26,7 +26,7 @@ from bot.state.db import SQLITE_FILE
 from tests.chroma_server import chroma_server
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 from tests.fakes.slack_api import BOT_USER, FakeSlack, event_body, post_event, post_form, serve_slack
-from tests.slack_harness import RunningApp, run_http_app, seed_with_url, slack_settings
+from tests.slack_harness import RunningApp, feedback_click, run_http_app, seed_with_url, slack_settings
 
 pytestmark = pytest.mark.slow
 
@@ -50,26 +50,7 @@ def _answer_updates(fake: FakeSlack) -> list[dict[str, Any]]:
 
 def _click(replica: RunningApp, fake: FakeSlack, answer: dict[str, Any], user: str, button: int) -> None:
     """A 👍 (0) or 👎 (1) click as Slack's block_actions payload, delivered to one replica."""
-    pressed = answer["blocks"][-1]["elements"][button]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T0TEST01"},
-        "api_app_id": "A0TEST01",
-        "channel": {"id": CHANNEL},
-        "container": {"type": "message", "channel_id": CHANNEL, "message_ts": answer["ts"]},
-        "message": answer,
-        "trigger_id": "1.2.3",
-        "response_url": fake.base_url.replace("/api/", "/response/") + "x",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": pressed["action_id"],
-                "block_id": "newsdesk_feedback",
-                "value": pressed["value"],
-            }
-        ],
-    }
+    payload = feedback_click(fake, CHANNEL, answer, user, button)
     assert post_form(replica.url, {"payload": json.dumps(payload)}).status_code == 200
 
 

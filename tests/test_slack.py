@@ -34,6 +34,7 @@ from tests.fakes.web import ARTICLE_HTML, serve_pages
 from tests.slack_harness import (
     SEED_WITH_URL,
     RunningApp,
+    feedback_click,
     run_http_app,
     seed_with_url,
     slack_settings,
@@ -264,20 +265,7 @@ def test_feedback_button_click_is_stored_and_acknowledged(
     (answer,) = answers_in(fake_slack, body["event"]["ts"])
     button = answer["blocks"][-1]["elements"][1]
     assert button["action_id"] == "feedback_down"
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "UVOTER01"},
-        "team": {"id": "T0TEST01"},
-        "api_app_id": "A0TEST01",
-        "channel": {"id": CHANNEL},
-        "container": {"type": "message", "channel_id": CHANNEL, "message_ts": answer["ts"]},
-        "message": answer,
-        "trigger_id": "1.2.3",
-        "response_url": fake_slack.base_url.replace("/api/", "/response/") + "x",
-        "actions": [
-            {"type": "button", "action_id": "feedback_down", "block_id": "newsdesk_feedback", "value": button["value"]}
-        ],
-    }
+    payload = feedback_click(fake_slack, CHANNEL, answer, "UVOTER01", 1)
     assert post_form(bot.url, {"payload": json.dumps(payload)}).status_code == 200
     fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postEphemeral")) == 1)
     assert "👎 was recorded" in fake_slack.calls_to("chat.postEphemeral")[0].args["text"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.conftest import CHURKIN_QUOTE
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form
-from tests.slack_harness import RunningApp
+from tests.slack_harness import RunningApp, dm_event, mention_event
 from tests.test_slack import CHANNEL, HUMAN, _command, _responses, answers_in, bot, fake_slack
 
 __all__ = ["bot", "fake_slack"]
@@ -30,18 +30,7 @@ def _context_texts(blocks: list[dict[str, Any]]) -> list[str]:
 
 def _mention(fake: FakeSlack, text: str) -> dict[str, Any]:
     # https://docs.slack.dev/reference/events/app_mention (the event inside its event_callback wrapper)
-    ts = fake.add_user_message(CHANNEL, text, HUMAN)
-    event = {
-        "type": "app_mention",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "channel": CHANNEL,
-        "event_ts": ts,
-        "client_msg_id": "6cb3204b-b615-4a07-b865-322e58140737",
-        "team": TEAM,
-    }
-    return event_body(event)
+    return event_body(mention_event(CHANNEL, HUMAN, text, fake.add_user_message(CHANNEL, text, HUMAN)))
 
 
 def test_mention_with_filters_in_curly_quotes_shows_them_with_the_answer(
@@ -60,17 +49,7 @@ def test_mention_with_filters_in_curly_quotes_shows_them_with_the_answer(
 def test_dm_until_before_the_coverage_says_nothing_in_that_period(bot: RunningApp, fake_slack: FakeSlack) -> None:
     text = f"{QUESTION} until:2012-04"
     ts = fake_slack.add_user_message("D0DM0007", text, HUMAN)
-    # https://docs.slack.dev/reference/events/message.im (example event)
-    event = {
-        "type": "message",
-        "channel": "D0DM0007",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "event_ts": ts,
-        "channel_type": "im",
-    }
-    assert post_event(bot.url, event_body(event)).status_code == 200
+    assert post_event(bot.url, event_body(dm_event("D0DM0007", HUMAN, text, ts))).status_code == 200
     fake_slack.wait_for(lambda: len(fake_slack.final_answers("D0DM0007")) == 1)
     (answer,) = fake_slack.final_answers("D0DM0007")
     blocks = json.dumps(answer["blocks"], ensure_ascii=False)

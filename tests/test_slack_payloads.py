@@ -18,7 +18,7 @@ import pytest
 from bot.slack.answering import ATTACHMENT_ONLY, ATTACHMENTS_NOT_READ, SEARCHING
 from tests.conftest import CHURKIN_QUOTE
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form
-from tests.slack_harness import RunningApp
+from tests.slack_harness import RunningApp, mention_event
 from tests.test_slack import CHANNEL, HUMAN, _command, _responses, answers_in, bot, fake_slack
 
 __all__ = ["bot", "fake_slack"]
@@ -29,17 +29,7 @@ DM = "D0DM0009"
 
 def _mention_event(fake: FakeSlack, text: str, ts: str | None = None) -> dict[str, Any]:
     # https://docs.slack.dev/reference/events/app_mention (event wrapper and event structure)
-    ts = ts or fake.add_user_message(CHANNEL, text, HUMAN)
-    return {
-        "type": "app_mention",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "channel": CHANNEL,
-        "event_ts": ts,
-        "client_msg_id": "6cb3204b-b615-4a07-b865-322e58140737",
-        "team": TEAM,
-    }
+    return mention_event(CHANNEL, HUMAN, text, ts or fake.add_user_message(CHANNEL, text, HUMAN))
 
 
 def _edited(fake: FakeSlack, event: dict[str, Any], text: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from bot.slack.answering import SEARCHING
 from tests.conftest import CHURKIN_QUOTE
 from tests.fakes.openai_server import FakeOpenAI, serve_openai
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event
-from tests.slack_harness import RunningApp, run_http_app
+from tests.slack_harness import RunningApp, dm_event, run_http_app
 from tests.test_slack import CHANNEL, HUMAN, _desk, answers_in, fake_slack, mention
 
 __all__ = ["fake_slack"]
@@ -163,17 +163,7 @@ def test_top_level_dm_and_extractive_answers_are_not_streamed(
     )
     with run_http_app(desk.settings, desk) as running:
         ts = fake_slack.add_user_message("D0DM0003", QUESTION, HUMAN)
-        # https://docs.slack.dev/reference/events/message.im (example event), with the fake's ids.
-        event = {
-            "type": "message",
-            "channel": "D0DM0003",
-            "user": HUMAN,
-            "text": QUESTION,
-            "ts": ts,
-            "event_ts": ts,
-            "channel_type": "im",
-        }
-        assert post_event(running.url, event_body(event)).status_code == 200
+        assert post_event(running.url, event_body(dm_event("D0DM0003", HUMAN, QUESTION, ts))).status_code == 200
         fake_slack.wait_for(lambda: len(fake_slack.final_answers("D0DM0003")) == 1)
         running.listeners.wait_idle()
     assert fake_slack.calls_to("chat.startStream") == []
