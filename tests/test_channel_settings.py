@@ -30,7 +30,7 @@ from bot.slack.listeners.filters import addressed_to_people, is_question
 from bot.state import SharedState
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form, serve_slack
-from tests.slack_harness import RunningApp, run_http_app, seed_with_url, slack_settings
+from tests.slack_harness import RunningApp, mention_event, run_http_app, seed_with_url, slack_settings
 
 SPORTS = "C0SPORTS1"  # the sports desk: BBC Sport only
 NEWS = "C0NEWS002"  # another channel, never configured
@@ -112,17 +112,7 @@ def _config(bot: RunningApp, fake: FakeSlack, words: str, *, user: str = ADMIN, 
 
 def _mention(fake: FakeSlack, text: str, channel: str = SPORTS, thread_ts: str | None = None) -> dict[str, Any]:
     # docs.slack.dev/reference/events/app_mention
-    ts = fake.add_user_message(channel, text, HUMAN, thread_ts)
-    event = {
-        "type": "app_mention",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "channel": channel,
-        "event_ts": ts,
-        "client_msg_id": "6cb3204b-b615-4a07-b865-322e58140737",
-        "team": TEAM,
-    }
+    event = mention_event(channel, HUMAN, text, fake.add_user_message(channel, text, HUMAN, thread_ts))
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event_body(event)
