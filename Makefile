@@ -9,7 +9,7 @@ EVAL_QUOTES ?= eval/quotes_dev.jsonl
 DEV_QUESTIONS ?= $(SHARED)/data/eval/bbc_dev.jsonl
 EVAL_CORPUS ?= $(SHARED)/data/bbc
 
-.PHONY: setup demo test lint typecheck eval bench clean
+.PHONY: setup demo test lint typecheck eval bench bench-scale clean
 
 setup: $(VENV)/.installed
 
@@ -29,12 +29,18 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/cog --check --diff --check-fail-msg='README.md is out of date; run $(BIN)/cog -r README.md' README.md
 
 eval: setup
 	$(BIN)/newsdesk eval $(EVAL_DATA) --corpus $(EVAL_CORPUS) --corpus examples/articles --quotes $(EVAL_QUOTES) --out docs/eval --store .newsdesk-eval
 
 bench: setup
 	$(BIN)/python -m bench.run --corpus $(EVAL_CORPUS) --questions $(DEV_QUESTIONS) --out docs
+
+# Not in CI: a 1,000,000-chunk store, ~50 min on 2 cores (docs/BENCHMARKS.md, "At the scale of a real archive").
+bench-scale: setup
+	nice -n 15 $(BIN)/python -m bench.scale --corpus $(EVAL_CORPUS) --questions $(DEV_QUESTIONS) --out docs
+	$(BIN)/python -m bench.run --report-only --out docs
 
 typecheck: setup
 	$(BIN)/mypy bot ingest

@@ -80,15 +80,22 @@ def _new_article(number: int, text: str) -> Article:
     return Article(f"bench-new-{number}-{time.time_ns()}", f"Zyzzogeton{number} report", text, f"bench{time.time_ns()}")
 
 
-def measure(data_dir: Path, questions_file: Path, texts: list[str], base: Newsdesk) -> dict[str, Any]:
+def start_bot(module: str, data_dir: Path, questions_file: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """`python -m module --serve DATA_DIR QUESTIONS` as the bot process, and the JSON line it
+    prints first (its timings): the driver then talks to it over stdin and stdout."""
     bot = subprocess.Popen(
-        [sys.executable, "-m", "bench.lexical_scale", "--serve", str(data_dir), str(questions_file)],
+        [sys.executable, "-m", module, "--serve", str(data_dir), str(questions_file)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert bot.stdin is not None and bot.stdout is not None
-    result: dict[str, Any] = json.loads(bot.stdout.readline())
+    return bot, json.loads(bot.stdout.readline())
+
+
+def measure(data_dir: Path, questions_file: Path, texts: list[str], base: Newsdesk) -> dict[str, Any]:
+    bot, result = start_bot("bench.lexical_scale", data_dir, questions_file)
+    assert bot.stdin is not None and bot.stdout is not None
     writer = Store(Settings(_env_file=None, data_dir=data_dir), base.store.embedding_model)  # type: ignore[call-arg]
     arrivals = []
     for number, text in enumerate(texts):
@@ -140,6 +147,13 @@ def report(results: dict[int, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def check_inputs(parser: argparse.ArgumentParser, corpus: Path, questions: Path) -> None:
+    """A missing corpus or question file is one line naming it, before any work starts."""
+    for path, what in ((corpus, "BBC corpus folder"), (questions, "dev questions file")):
+        if not path.exists():
+            parser.error(f"{path}: the {what} is missing; pass --corpus/--questions")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--serve", nargs=2, type=Path, metavar=("DATA_DIR", "QUESTIONS"), help=argparse.SUPPRESS)
@@ -151,9 +165,7 @@ def main() -> None:
     if args.serve:
         serve(*args.serve)
         return
-    for path, what in ((args.corpus, "BBC corpus folder"), (args.questions, "dev questions file")):
-        if not path.exists():
-            parser.error(f"{path}: the {what} is missing; pass --corpus/--questions")
+    check_inputs(parser, args.corpus, args.questions)
     sizes = [int(size) for size in args.sizes.split(",")]
     lines = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
     files = corpus_files(args.corpus, BASE_FILES + NEW_ARTICLES)

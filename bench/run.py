@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.evaluate.metrics import percentile
+from bot.schema import article_id_of, with_article
 from bot.store import COLLECTION_MODEL_KEY, Meta, embedding_text
 from ingest.pipeline import FILES_PER_BATCH
 
@@ -41,6 +42,7 @@ def corpus_files(corpus: Path, count: int) -> list[str]:
 # Stop 8's pipeline (PyTorch, no quotes) ran at this share of PyTorch's raw encode rate, measured
 # the same way: the baseline "today" of the who-said-what and ONNX changes.
 PREVIOUS_PIPELINE_SHARE_OF_TORCH = 0.94
+INT8_QUOTES = " (quotes on its int8 graph: ingest/quote_vectors.py)"
 
 
 def ingest_ratio(corpus: Path, work: Path, embedder: LocalMiniLM) -> tuple[dict[str, Any], Newsdesk]:
@@ -78,30 +80,34 @@ def ingest_ratio(corpus: Path, work: Path, embedder: LocalMiniLM) -> tuple[dict[
     }, desk
 
 
-def build_scaled_store(base: Newsdesk, size: int, data_dir: Path) -> None:
+def build_scaled_store(
+    base: Newsdesk, size: int, data_dir: Path, start: int = 0, replicate_quotes: bool = True
+) -> None:
     """`size` chunks: the base chunks replicated under new article ids, vectors jittered slightly
-    so the HNSW graph is not full of exact duplicates."""
+    so the HNSW graph is not full of exact duplicates. With `start`, a store already built to
+    `start` chunks is grown to `size` (bench.scale grows one store through its sizes). Without
+    `replicate_quotes` the quotes are stored once, not once per replica (a million-chunk store
+    with its ~2M quotes does not build within bench.scale's hour on 2 cores)."""
     import numpy as np
 
     rows = list(base.store.iter_chunks())
     ids = [cid for cid, _d, _m in rows]
     vectors = base.store.embeddings_of(ids)
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(7 + start)
     settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
     target = Newsdesk(settings, base.embedder)
     collection = target.store._collection
     collection.modify(metadata={COLLECTION_MODEL_KEY: target.store.embedding_model, "generation": "bench"})
     batch: list[tuple[str, str, dict[str, Any], list[float]]] = []
-    with tqdm(total=size, desc=f"Building {size:,} chunks", unit="chunk") as bar:
-        for number in range(size):
+    with tqdm(total=size, initial=start, desc=f"Building {size:,} chunks", unit="chunk") as bar:
+        for number in range(start, size):
             replica, position = divmod(number, len(rows))
             cid, doc, meta = rows[position]
-            article_id, rest = cid.split(":", 1)
-            new_article = f"{article_id}r{replica}"
+            new_article = f"{article_id_of(cid)}r{replica}"
             vector = np.asarray(vectors[cid]) + rng.normal(0, 0.01, len(vectors[cid]))
             batch.append(
                 (
-                    f"{new_article}:{rest}",
+                    with_article(cid, new_article),
                     doc,
                     {**meta, Meta.ARTICLE_ID: new_article},
                     (vector / np.linalg.norm(vector)).tolist(),
@@ -121,14 +127,16 @@ def build_scaled_store(base: Newsdesk, size: int, data_dir: Path) -> None:
         lambda: base.store._quotes.get(ids=[q[0] for q in quotes], include=["embeddings"])
     )
     by_id = dict(zip(quote_vectors["ids"], quote_vectors["embeddings"], strict=True))
-    replicas = max(1, size // max(1, len(rows)))
-    for replica in range(replicas):
-        target.store._quotes.add(
-            ids=[f"{qid.split(':', 1)[0]}r{replica}:{qid.split(':', 1)[1]}" for qid, _d, _m in quotes],
-            documents=[doc for _q, doc, _m in quotes],
-            metadatas=[{**meta, Meta.ARTICLE_ID: f"{meta[Meta.ARTICLE_ID]}r{replica}"} for _q, _d, meta in quotes],
-            embeddings=[list(by_id[qid]) for qid, _d, _m in quotes],
-        )
+    replicas = max(1, size // max(1, len(rows))) if replicate_quotes else 1
+    for replica in range(max(1, start // max(1, len(rows))) if start else 0, replicas):
+        for first in range(0, len(quotes), 4000):  # Chroma refuses batches past ~5,461 records
+            part = quotes[first : first + 4000]
+            target.store._quotes.add(
+                ids=[with_article(qid, f"{article_id_of(qid)}r{replica}") for qid, _d, _m in part],
+                documents=[doc for _q, doc, _m in part],
+                metadatas=[{**meta, Meta.ARTICLE_ID: f"{meta[Meta.ARTICLE_ID]}r{replica}"} for _q, _d, meta in part],
+                embeddings=[list(by_id[qid]) for qid, _d, _m in part],
+            )
     target.store.bump_generation()
 
 
@@ -168,6 +176,17 @@ def _lexical_scale_section(out: Path) -> list[str]:
 
     results = {int(size): row for size, row in json.loads(saved.read_text()).items()}
     return ["", "### Lexical index under writes (`python -m bench.lexical_scale`)", "", report(results)]
+
+
+def _archive_scale_section(out: Path) -> list[str]:
+    """The million-chunk run's figures (`make bench-scale`: most of an hour, so not part of
+    `make bench`), kept across `make bench` runs like the lexical index's."""
+    saved = out / "scale.json"
+    if not saved.is_file():
+        return []
+    from bench.scale import report
+
+    return ["", report({int(size): row for size, row in json.loads(saved.read_text()).items()})]
 
 
 def write_report(
@@ -216,7 +235,8 @@ def write_report(
         f"{ingest['files']} BBC files ({ingest['articles']} articles, {ingest['chunks']} chunks, "
         f"{ingest['quotes']} quotes)",
         "through the full pipeline (load, clean, parse with spaCy for quotes and entities, chunk, embed chunks and",
-        f"quotes with the {ingest['backend']} runtime, write to Chroma) vs. encoding the same chunk texts raw.",
+        f"quotes with the {ingest['backend']} runtime{INT8_QUOTES if ingest['backend'] == 'onnx' else ''}, write to",
+        "Chroma) vs. encoding the same chunk texts raw.",
         "",
         "| pipeline chunks/s | raw encode chunks/s, PyTorch | raw, ONNX Runtime | pipeline ÷ raw (same runtime) "
         "| vs the previous PyTorch pipeline (target ≥ 0.8) |",
@@ -286,6 +306,7 @@ def write_report(
         f"- `newsdesk ask` from process start to first answer (model load included), 1k store: **{cold_s:.1f} s**",
         f"- a warm answer in a running process (p50, 1k store): **{warm_ms:.0f} ms**",
         f"- ratio cold / warm: **{cold_s * 1000 / warm_ms:.0f}×** — why the bot keeps one process and one model",
+        *_archive_scale_section(out),
         "",
     ]
     (out / "BENCHMARKS.md").write_text("\n".join(lines))
@@ -296,11 +317,23 @@ def write_report(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, required=True)
-    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--questions", type=Path)
     parser.add_argument("--out", type=Path, default=Path("docs"))
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite BENCHMARKS.md from the saved bench.json (and scale.json, lexical_scale.json) without measuring",
+    )
     args = parser.parse_args()
+    if args.report_only:
+        raw = json.loads((args.out / "bench.json").read_text())
+        saved = {int(size): row for size, row in raw["scale"].items()}
+        write_report(args.out, raw["ingest"], saved, raw["startup_cold_s"], raw["warm_answer_ms"])
+        return
+    if args.corpus is None or args.questions is None:
+        parser.error("--corpus and --questions are required (unless --report-only)")
     sizes = [int(s) for s in args.sizes.split(",")]
     questions = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
     args.out.mkdir(parents=True, exist_ok=True)

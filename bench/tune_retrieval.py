@@ -18,6 +18,7 @@ from bot.core import Newsdesk
 from bot.evaluate.metrics import hit_at_k, mean, reciprocal_rank, unique_in_order
 from bot.evaluate.run import gold_article_ids, load_dataset
 from bot.retrieve import CANDIDATES, FUSION_METHODS, FusionWeights, fuse
+from bot.schema import article_id_of
 from bot.text import query_terms
 
 
@@ -38,7 +39,7 @@ def main() -> None:
         for dense_weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
             weights = FusionWeights(dense_weight, 1.0, method)
             ranked = {
-                item.id: unique_in_order(cid.split(":", 1)[0] for cid, _score in fuse(*lists[item.id], weights))
+                item.id: unique_in_order(article_id_of(cid) for cid, _score in fuse(*lists[item.id], weights))
                 for item in items
             }
             hits = {k: mean(hit_at_k(ranked[i.id], gold[i.article or ""], k) for i in items) for k in (1, 3, 5)}

@@ -7,7 +7,8 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +20,8 @@ from bot.config import Settings, load_settings, unknown_setting_warnings
 from bot.errors import EmptyArchiveError, NewsdeskError, QuestionTooLongError
 from bot.models import Answer
 from bot.question_filters import read_filters, with_flags
-from bot.retrieve import Filters
+from bot.retrieve import MODES, Filters, Mode
+from ingest.loaders import SUPPORTED_LIST
 
 log = logging.getLogger("newsdesk")
 
@@ -54,7 +56,9 @@ _VERBOSE_HELP = "Log what happens, including the libraries' warnings (to stderr)
 
 
 class CliError(click.ClickException):
-    """A problem the user can fix: `error: <message>` on stderr (one line per line of it), exit status 2."""
+    """A problem the user can fix: `error: <message>` on stderr (one line per line of it), exit status 2.
+
+    Raised by the commands themselves, and for every `NewsdeskError` (see `_user_errors`)."""
 
     exit_code = 2
 
@@ -73,6 +77,57 @@ class Interrupted(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), file=file, err=file is None)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """The CLI's one edge: a domain error (its message is safe to show) becomes `CliError`, Ctrl-C `Interrupted`."""
+    try:
+        yield
+    except NewsdeskError as exc:
+        raise CliError(str(exc)) from exc
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+
+
+class IsoDate(click.ParamType[date | None]):
+    """A day as `date.fromisoformat` reads it: 2024-05-01, also 20240501 and ISO weeks (2024-W18-3).
+
+    Not `click.DateTime`: its strptime formats cannot read ISO weeks and would let 2024-5-1 through."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date | None:
+        if isinstance(value, date):
+            return value
+        if not value:
+            return None  # --since "" sets no bound
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date; use YYYY-MM-DD", param, ctx)
+
+
+class CommaSeparated(click.ParamType[tuple[Any, ...]]):
+    """`1,5,10` as (1, 5, 10), each part checked by `each`; with multiple=True the option may also be repeated."""
+
+    def __init__(self, each: click.ParamType[Any]) -> None:
+        self.each = each
+        self.name = f"{each.name} list"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return f"{self.each.get_metavar(param, ctx) or self.each.name.upper()}[,...]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[Any, ...]:
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",") if part.strip()]
+        if not parts:
+            self.fail("give at least one value", param, ctx)
+        return tuple(self.each.convert(part, param, ctx) for part in parts)
 
 
 def configure_logging(verbose: bool) -> None:
@@ -103,17 +158,9 @@ class NewsdeskCommand(click.Command):
 
 
 class NewsdeskGroup(click.Group):
-    """The CLI's one edge: domain errors become `error: ...` (status 2), Ctrl-C becomes status 130."""
+    """Its commands take -v."""
 
     command_class = NewsdeskCommand
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except NewsdeskError as exc:
-            raise CliError(str(exc)) from exc
-        except KeyboardInterrupt:
-            raise Interrupted() from None
 
 
 def _settings() -> Settings:
@@ -139,18 +186,21 @@ def _missing_store(settings: Settings) -> EmptyArchiveError:
 
 @click.group(cls=NewsdeskGroup)
 @click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_verbose, help=_VERBOSE_HELP)
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Newsdesk: ask your news coverage questions, get cited answers."""
+    ctx.with_resource(_user_errors())  # sees the exception the command raised when the context closes
 
 
-@main.command()
-@click.argument("inputs", nargs=-1)
-@click.option("--feed", "feeds", multiple=True, help="An RSS/Atom feed URL whose linked articles to ingest.")
-@click.option("--source", default=None, help="Source name to record for every article (e.g. BBC).")
+@main.command(help=f"Add articles from files, folders, globs, URLs ({SUPPORTED_LIST}) or --feed URLs.")
+@click.argument("inputs", nargs=-1, metavar="[PATH_OR_URL]...")
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed URL whose linked articles to ingest."
+)
+@click.option("--source", metavar="NAME", default=None, help="Source name to record for every article (e.g. BBC).")
 @click.option("--dry-run", is_flag=True, help="Load and check everything, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def ingest(inputs: tuple[str, ...], feeds: tuple[str, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
-    """Add articles from files, folders, globs, URLs (txt, md, html, json, jsonl) or --feed URLs."""
     if not inputs and not feeds:
         raise CliError("nothing to ingest; give files, folders, URLs or --feed URL")
     core = _core(_settings())
@@ -184,24 +234,14 @@ def ingest(inputs: tuple[str, ...], feeds: tuple[str, ...], source: str | None, 
         click.echo(report.summary())
     if report.interrupted:
         raise Interrupted(INTERRUPTED_INGEST)
-    sys.exit(0 if report.ok else 1)
+    click.get_current_context().exit(0 if report.ok else 1)
 
 
-def _parse_date(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CliError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from exc
-
-
-def _date_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    """--since and --until as dates; --since after --until is an error naming both."""
-    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
-    if first and last and first > last:
-        raise CliError(f"--since {first} is after --until {last}; swap them or drop one")
-    return first, last
+def _date_range(since: date | None, until: date | None) -> tuple[date | None, date | None]:
+    """--since after --until is an error naming both."""
+    if since and until and since > until:
+        raise CliError(f"--since {since} is after --until {until}; swap them or drop one")
+    return since, until
 
 
 def print_answer(answer: Answer) -> None:
@@ -218,14 +258,14 @@ def print_answer(answer: Answer) -> None:
 
 @main.command()
 @click.argument("question")
-@click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
-@click.option("--since", metavar="YYYY-MM-DD", default=None, help="Only articles published on or after this day.")
-@click.option("--until", metavar="YYYY-MM-DD", default=None, help="Only articles published on or before this day.")
-@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("--k", "k", type=click.IntRange(1, 50), metavar="N", default=None, help="Passages to retrieve.")
+@click.option("--since", type=IsoDate(), default=None, help="Only articles published on or after this day.")
+@click.option("--until", type=IsoDate(), default=None, help="Only articles published on or before this day.")
+@click.option("--source", metavar="NAME", default=None, help="Only articles from this source.")
 @click.option(
     "--as-of",
     "as_of",
-    metavar="YYYY-MM-DD",
+    type=IsoDate(),
     default=None,
     help='The day "last week" and "this year" in the question are read against (default: today).',
 )
@@ -235,10 +275,10 @@ def print_answer(answer: Answer) -> None:
 def ask(
     question: str,
     k: int | None,
-    since: str | None,
-    until: str | None,
+    since: date | None,
+    until: date | None,
     source: str | None,
-    as_of: str | None,
+    as_of: date | None,
     as_json: bool,
 ) -> None:
     """Answer a question from the coverage, with citations."""
@@ -254,7 +294,7 @@ def ask(
         raise EmptyArchiveError()
     typed = read_filters(question, known_sources=lambda: {a.ref.source for a in core.sources()})  # since:/source:
     filters = with_flags(typed.filters, filters)
-    answer = core.ask(typed.question, k=k, filters=filters, as_of=_parse_date(as_of, "--as-of"))
+    answer = core.ask(typed.question, k=k, filters=filters, as_of=as_of)
     if as_json:
         click.echo(json.dumps(answer_dict(answer), ensure_ascii=False))
     else:
@@ -263,11 +303,11 @@ def ask(
 
 @main.command()
 @click.argument("speaker")
-@click.option("--about", default="", help="Only quotes on this topic.")
-@click.option("--since", metavar="YYYY-MM-DD", default=None, help="Only quotes published on or after this day.")
-@click.option("--until", metavar="YYYY-MM-DD", default=None, help="Only quotes published on or before this day.")
+@click.option("--about", metavar="TOPIC", default="", help="Only quotes on this topic.")
+@click.option("--since", type=IsoDate(), default=None, help="Only quotes published on or after this day.")
+@click.option("--until", type=IsoDate(), default=None, help="Only quotes published on or before this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the speaker and their quotes.")
-def quotes(speaker: str, about: str, since: str | None, until: str | None, as_json: bool) -> None:
+def quotes(speaker: str, about: str, since: date | None, until: date | None, as_json: bool) -> None:
     """Everything the coverage quotes a person as saying, newest first, each with date and article."""
     from bot.answer.citations import quote_dict, quote_listing
     from bot.answer.speakers import quotes_by
@@ -357,7 +397,7 @@ def sources(as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("id_or_url")
+@click.argument("id_or_url", metavar="ID_OR_URL")
 def remove(id_or_url: str) -> None:
     """Remove one article (id from `newsdesk sources`, or its URL)."""
     from ingest.identity import article_id_from_user
@@ -409,20 +449,31 @@ def reindex() -> None:
     """Re-embed every chunk with the configured embedding model (after changing NEWSDESK_EMBEDDINGS)."""
     from tqdm import tqdm
 
+    from bot.embeddings import quote_embedder
+
     settings = _settings()
     if settings.store_missing:
         raise _missing_store(settings)
     core = _core(settings, check_model=False)
     total = core.store.count()
     with tqdm(total=total, desc="Re-embedding", unit="chunk", disable=not sys.stderr.isatty()) as bar:
-        count = core.store.recreate_with(core.store.embedding_model, core.embedder.embed_documents, progress=bar.update)
+        count = core.store.recreate_with(
+            core.store.embedding_model,
+            core.embedder.embed_documents,
+            progress=bar.update,
+            embed_quotes=quote_embedder(core.embedder).embed_documents,
+        )
     click.echo(f"re-embedded {count} chunks with {core.store.embedding_model}")
 
 
 @main.command()
-@click.option("--feed", "feeds", multiple=True, help="Feed URL to watch (also NEWSDESK_FEEDS).")
-@click.option("--interval", type=float, default=None, help="Seconds between runs (NEWSDESK_WATCH_INTERVAL_S).")
-@click.option("--runs", type=click.IntRange(1), default=None, help="Stop after this many runs (default: forever).")
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="Feed URL to watch (also NEWSDESK_FEEDS).")
+@click.option(
+    "--interval", type=float, metavar="SECONDS", default=None, help="Seconds between runs (NEWSDESK_WATCH_INTERVAL_S)."
+)
+@click.option(
+    "--runs", type=click.IntRange(1), metavar="N", default=None, help="Stop after this many runs (default: forever)."
+)
 def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> None:
     """Re-read feeds on an interval and ingest what is new or changed; one summary line per run."""
     from ingest.feeds import FeedState
@@ -442,8 +493,10 @@ def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> N
 
 @main.command()
 @click.option("--http", "use_http", is_flag=True, help="Serve the Events API over HTTP instead of Socket Mode.")
-@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on with --http.")
-@click.option("--port", default=3000, show_default=True, type=click.IntRange(1, 65535), help="Port for --http.")
+@click.option("--host", default="0.0.0.0", show_default=True, metavar="HOST", help="Address to listen on with --http.")
+@click.option(
+    "--port", default=3000, show_default=True, type=click.IntRange(1, 65535), metavar="PORT", help="Port for --http."
+)
 def slack(use_http: bool, host: str, port: int) -> None:
     """Run the Slack bot (Socket Mode by default; --http for the Events API at /slack/events)."""
     from bot.slack.app import check_token, create_app, web_client
@@ -476,7 +529,7 @@ def doctor() -> None:
     for check in run_checks(_settings()):
         click.echo(f"{'ok ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
         failures += 0 if check.ok else 1
-    sys.exit(1 if failures else 0)
+    click.get_current_context().exit(1 if failures else 0)
 
 
 @main.command()
@@ -515,7 +568,16 @@ def feedback(as_json: bool) -> None:
     default=None,
     help="Labelled quotes (JSONL) to measure speaker accuracy and quote recall on.",
 )
-@click.option("--k", "ks", default="1,5,10", show_default=True, help="Cut-offs for hit@k.")
+@click.option(
+    "--k",
+    "ks",
+    type=CommaSeparated(click.IntRange(1)),
+    multiple=True,
+    default=["1,5,10"],
+    show_default=True,
+    metavar="N[,N...]",
+    help="Cut-offs for hit@k (comma-separated or repeated).",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -530,35 +592,35 @@ def feedback(as_json: bool) -> None:
     help="Data dir of the store to evaluate (default: a fresh one under --out).",
 )
 @click.option(
-    "--retrievers", default="dense,lexical,hybrid", show_default=True, help="Retrievers to compare, comma-separated."
+    "--retrievers",
+    type=CommaSeparated(click.Choice(MODES)),
+    multiple=True,
+    default=[",".join(MODES)],
+    show_default=True,
+    help="Retrievers to compare (comma-separated or repeated).",
 )
 def eval_command(
     datasets: tuple[Path, ...],
     corpora: tuple[Path, ...],
     quote_labels: Path | None,
-    ks: str,
+    ks: tuple[tuple[int, ...], ...],
     out: Path,
     store: Path | None,
-    retrievers: str,
+    retrievers: tuple[tuple[Mode, ...], ...],
 ) -> None:
     """Measure retrieval and answers on a question set: hit@k, MRR, answer hit, refusals, latency."""
     from bot.core import Newsdesk
     from bot.evaluate.report import write_report
     from bot.evaluate.run import load_dataset, run_eval
 
-    try:
-        cutoffs = sorted({int(k) for k in ks.split(",") if k.strip()})
-    except ValueError as exc:
-        raise CliError(f"--k {ks!r} must be numbers separated by commas, e.g. 1,5,10") from exc
-    chosen = [r.strip() for r in retrievers.split(",") if r.strip()]
-    if not chosen or any(r not in ("dense", "lexical", "hybrid") for r in chosen):
-        raise CliError(f"--retrievers {retrievers!r}: use dense, lexical and/or hybrid")
+    cutoffs = sorted({k for given in ks for k in given})
+    chosen = list(dict.fromkeys(mode for given in retrievers for mode in given))
     items = [item for dataset in datasets for item in load_dataset(dataset)]
     settings = _settings().model_copy(update={"data_dir": store or out / "store"})
     desk = Newsdesk(settings)
     report = desk.ingestor().run([str(corpus) for corpus in corpora], source=None, progress=sys.stderr.isatty())
     click.echo(f"corpus: {report.summary()}", err=True)
-    result = run_eval(desk, items, list(corpora), cutoffs, chosen, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+    result = run_eval(desk, items, list(corpora), cutoffs, chosen, progress=sys.stderr.isatty())
     if quote_labels is not None:
         from bot.evaluate.quotes import evaluate_quotes
 

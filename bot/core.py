@@ -43,7 +43,8 @@ from bot.lexical import LexicalCache
 from bot.models import Answer, Passage
 from bot.prompts import NOT_COVERED
 from bot.retrieve import Filters, FusionWeights, Mode, Retriever
-from bot.store import ArticleSummary, Store
+from bot.schema import whole_article_id
+from bot.store import ArticleSummary, Store, store_location
 from bot.text import query_terms, speaker_key, terms
 from bot.timeframe import TimeFrame, read_timeframe
 from ingest.pipeline import Ingestor
@@ -223,7 +224,7 @@ class Newsdesk:
         article_terms = {aid: set(terms(f"{found.ref.title}\n{found.text}")) for aid, found in texts.items()}
         whole = [
             Passage(
-                chunk_id=f"{aid}:article",
+                chunk_id=whole_article_id(aid),
                 article=texts[aid].ref,
                 text=texts[aid].text,
                 chunk_index=0,
@@ -312,17 +313,12 @@ class Newsdesk:
         for summary in articles:
             name = summary.ref.source or "(none)"
             sources[name] = sources.get(name, 0) + 1
-        where = (
-            f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
-            if self.settings.chroma_host
-            else f"embedded {self.settings.data_dir / 'chroma'}"
-        )
         return Stats(
             articles=len(articles),
             chunks=sum(summary.chunks for summary in articles),
             sources=dict(sorted(sources.items(), key=lambda item: -item[1])),
             embedding_model=self.store.built_with(),
-            store=where,
+            store=store_location(self.settings),
             oldest=dates[0] if dates else "",
             newest=dates[-1] if dates else "",
         )

@@ -39,15 +39,13 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     yield _run("embeddings", embeddings)
 
     def store() -> str:
-        from bot.store import Store
+        from bot.store import Store, store_location
 
         if settings.store_missing:  # checked without opening it: opening would create an empty one
             raise EmptyArchiveError(f"no store in {settings.data_dir}")
         name = embedder_name(embedder) if embedder is not None else "unknown"
         opened = Store(settings, name, check_model=embedder is not None)
-        where = (
-            f"server {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else f"{settings.data_dir}"
-        )
+        where = store_location(settings)
         chunks = opened.count()
         if not chunks:
             raise EmptyArchiveError(f"0 chunks in {where}")

@@ -109,8 +109,8 @@ def _load_sentence_transformer(model_dir: str) -> Any:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(model_dir, device="cpu", local_files_only=True)
@@ -172,6 +172,10 @@ class LocalMiniLM(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
 
+    def with_backend(self, backend: str) -> LocalMiniLM:
+        """The same weights on another runtime or precision."""
+        return LocalMiniLM(Path(self._model_dir), self._batch_size, backend, Path(self._cache_dir))
+
 
 class OpenAIEmbedder(Embeddings):
     """OpenAI (or compatible) embeddings API through the official client."""
@@ -208,6 +212,14 @@ def build_embedder(settings: Settings) -> Embeddings:
     return LocalMiniLM(
         backend=settings.embeddings_backend, cache_dir=settings.model_cache_dir or settings.data_dir / "models"
     )
+
+
+def quote_embedder(embedder: Embeddings) -> Embeddings:
+    """The model that encodes quotes at ingest: the int8 graph beside fp32 ONNX chunks (see
+    ingest/quote_vectors.py for why), else the chunks' own model."""
+    if isinstance(embedder, LocalMiniLM) and embedder.backend == "onnx":
+        return embedder.with_backend("onnx-int8")
+    return embedder
 
 
 def embedder_name(embedder: Embeddings) -> str:

@@ -136,8 +136,8 @@ def _export(model_dir: Path, graph: Path, partial: Path) -> None:
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
 
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
     example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in INPUTS)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}

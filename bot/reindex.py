@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.errors import ReindexRunningError
-from bot.schema import QUOTES_SUFFIX, Meta, QuoteMeta, embedding_text
+from bot.schema import QUOTES_SUFFIX, Meta, embedding_text, stored_quote_embedding_text
 from bot.store import CHANGES_SUFFIX, GET_PAGE, POINTER_SUFFIX, Store, reindex_owner
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,15 @@ REBUILD_PREFIX = ".r"
 Embed = Callable[[list[str]], list[list[float]]]
 
 
-def reindex(store: Store, new_model: str, embed: Embed, progress: Callable[[int], Any] | None = None) -> int:
+def reindex(
+    store: Store,
+    new_model: str,
+    embed: Embed,
+    progress: Callable[[int], Any] | None = None,
+    embed_quotes: Embed | None = None,
+) -> int:
     """Returns how many chunks the new collections hold."""
+    embed_quotes = embed_quotes or embed
     owner = reindex_owner()
     _claim(store, owner)
     try:
@@ -52,10 +59,10 @@ def reindex(store: Store, new_model: str, embed: Embed, progress: Callable[[int]
         source_quotes = store._client.get_or_create_collection(old_quotes, embedding_function=None)
         refresh = lambda: _claim(store, owner)  # noqa: E731 - a callback, named for what it does
         _copy(source_chunks, new_chunks, None, _chunk_text, embed, progress, refresh)
-        _copy(source_quotes, new_quotes, None, _quote_text, embed, None, refresh)
+        _copy(source_quotes, new_quotes, None, _quote_text, embed_quotes, None, refresh)
         for _ in range(MAX_CATCH_UP_PASSES):
             changed = _catch_up(source_chunks, new_chunks, _chunk_text, embed, refresh)
-            changed += _catch_up(source_quotes, new_quotes, _quote_text, embed, refresh)
+            changed += _catch_up(source_quotes, new_quotes, _quote_text, embed_quotes, refresh)
             if not changed:
                 break
         store.write_pointer({"chunks": new_chunks_name, "quotes": new_chunks_name + QUOTES_SUFFIX, "reindex": ""})
@@ -90,7 +97,7 @@ def _chunk_text(document: str, meta: dict[str, Any]) -> str:
 
 
 def _quote_text(document: str, meta: dict[str, Any]) -> str:
-    return str(meta.get(QuoteMeta.CONTEXT) or document)
+    return stored_quote_embedding_text(document, meta)
 
 
 def _pages(collection: Any, ids: list[str] | None) -> Iterable[dict[str, Any]]:

@@ -23,7 +23,8 @@ from bot.schema import Meta, article_id_of, article_ref, day_number, entities_of
 from bot.store import Store
 from bot.text import query_terms
 
-Mode = Literal["hybrid", "dense", "lexical"]
+Mode = Literal["dense", "lexical", "hybrid"]
+MODES: tuple[Mode, ...] = get_args(Mode)  # in the order `newsdesk eval` runs and reports them
 RRF_K = 60
 # Candidates each side contributes before fusion. Fixed, not a multiple of k: score-scaled fusion
 # normalises over the candidates, and the ranking must not change with how many passages are asked for.

@@ -11,6 +11,7 @@ and the old one removed after: a crash in between is detectable and repaired.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -80,6 +81,22 @@ def article_id_of(record_id: str) -> str:
     return record_id.split(":", 1)[0]
 
 
+def is_quote_id(record_id: str) -> bool:
+    """Quote and chunk ids share a shape; a half-written version's leftovers mix both."""
+    return record_id.rsplit(":", 1)[-1].startswith("q")
+
+
+def whole_article_id(article_id: str) -> str:
+    """The passage id of an article given whole: shaped like a chunk id so `article_id_of` reads it,
+    but never stored (no hash, no index)."""
+    return f"{article_id}:article"
+
+
+def with_article(record_id: str, article_id: str) -> str:
+    """The same record under another article's id (benchmarks replicate articles this way)."""
+    return f"{article_id}:{record_id.split(':', 1)[1]}"
+
+
 def embedding_text(title: str, text: str) -> str:
     """The headline is embedded with every chunk: it names who and what the chunk is about."""
     return f"{title}\n{text}" if title else text
@@ -90,6 +107,12 @@ def quote_embedding_text(quote: Quote, article_text: str) -> str:
     damage" is about truancy): the sentence(s) around it are embedded with it."""
     start = quote.lead_start if quote.lead_start >= 0 else quote.context_start
     return article_text[start : quote.context_end] or quote.text
+
+
+def stored_quote_embedding_text(document: str, meta: Mapping[str, Any]) -> str:
+    """`quote_embedding_text` read back from a stored quote (lead + context are contiguous), so a
+    reindex encodes the very text ingest did."""
+    return str(meta.get(QuoteMeta.LEAD, "")) + str(meta.get(QuoteMeta.CONTEXT, "")) or document
 
 
 def _article_meta(chunk_or_article: Any, ingested_at: float, writer: str) -> dict[str, Any]:

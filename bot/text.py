@@ -114,7 +114,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "professor"})
 # Also dropped when names are matched: "Lord Janner" is the "Greville Janner" an article introduced.
-TITLES = HONORIFICS | {"lord", "lady", "sir", "dame", "baroness"}
+# Titles that stay with a name when it is shown ("Lord Janner" is his name, not his role).
+PEERAGE = frozenset({"lord", "lady", "sir", "dame", "baroness", "baron"})
+TITLES = HONORIFICS | PEERAGE
 
 
 def speaker_key(name: str) -> str:

@@ -62,7 +62,7 @@ def _parse_month(name: str) -> int:
     parsed = dateparser.parse(f"1 {name.rstrip('.')} 2000", languages=["en"])
     if parsed is None:
         raise ValueError(name)
-    return parsed.month
+    return int(parsed.month)
 
 
 def _relative(match: re.Match[str], as_of: date) -> tuple[date, date]:

@@ -580,4 +580,4 @@ def _date_from_text(text: str, label: str) -> date:
         return date(first.year, 1, 1)
     if first.day != second.day:
         return date(first.year, first.month, 1)
-    return first.date()
+    return date(first.year, first.month, first.day)

@@ -5,6 +5,8 @@ entities, single-threaded) and the embedding model. Run one after the other, eac
 idle that the other could use (the parse uses one, and ONNX Runtime's threads do not keep two
 busy). A large ingest therefore parses batch n+1 in one worker process while the main process
 embeds and stores batch n. Small ingests parse inline: a worker costs a second or two to start.
+The worker gets a batch as pieces of a few articles; when the main process finishes embedding before
+the worker finishes parsing, it parses the pieces not yet started itself instead of waiting.
 
 If the worker dies (killed, out of memory) the batch is parsed inline instead, so the ingest
 never depends on it.
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_SECONDS = 1.0  # how long a worker outlives a killed ingest
+# Articles per task sent to the worker: small enough that the main process can take over the tail of
+# a batch when it has nothing else to do, large enough that sending texts and analyses costs little.
+PIECE_ARTICLES = 8
 
 
 def _start_worker() -> None:
@@ -69,20 +74,32 @@ class ParseAhead:
         batch = list(texts)
         if self._pool is None or not batch:
             return lambda: _analyse(batch)
+        pieces = [batch[start : start + PIECE_ARTICLES] for start in range(0, len(batch), PIECE_ARTICLES)]
         try:
-            future: Future[list[Analysis]] = self._pool.submit(_analyse, batch)
+            futures: list[Future[list[Analysis]]] = [self._pool.submit(_analyse, piece) for piece in pieces]
         except (BrokenProcessPool, RuntimeError):
             self._lost_worker()
             return lambda: _analyse(batch)
+        return lambda: self._gather(pieces, futures)
 
-        def wait() -> list[Analysis]:
-            try:
-                return future.result()
-            except BrokenProcessPool:
-                self._lost_worker()
-                return _analyse(batch)
-
-        return wait
+    def _gather(self, pieces: list[list[str]], futures: list[Future[list[Analysis]]]) -> list[Analysis]:
+        """The batch's analyses, in order. Waiting would leave this process's core idle, so it parses
+        the pieces the worker has not started, taking them from the end while the worker works from
+        the front: the two meet in the middle of the batch."""
+        done: dict[int, list[Analysis]] = {}
+        for index in reversed(range(len(pieces))):
+            if futures[index].cancel():
+                done[index] = _analyse(pieces[index])
+        analyses: list[Analysis] = []
+        for index, piece in enumerate(pieces):
+            if index not in done:
+                try:
+                    done[index] = futures[index].result()
+                except BrokenProcessPool:
+                    self._lost_worker()
+                    done[index] = _analyse(piece)
+            analyses.extend(done[index])
+        return analyses
 
     def _lost_worker(self) -> None:
         log.warning("the parse worker stopped; parsing in the main process for the rest of this ingest")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,15 +19,16 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from bot.config import Settings
+from bot.embeddings import quote_embedder
 from bot.errors import LoadError, ReindexRunningError, StoreUnavailableError
 from bot.models import Article, Chunk
-from bot.schema import embedding_text, quote_embedding_text
 from bot.store import ArticleWrite, Store
 from ingest.chunk import chunk_article
 from ingest.feeds import FeedEntry
 from ingest.identity import to_article
 from ingest.loaders import RawArticle, expand_inputs, load
 from ingest.parse_ahead import ParseAhead
+from ingest.quote_vectors import ArticleParts, chunk_and_quote_vectors
 from ingest.quotes import Analysis
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 # Smaller batches (32) gave the same pipeline/encode ratio but, written every ~3 s, slowed a bot
 # answering from the same Chroma server during the ingest (load test p50 0.5-1.0 s -> 2.3 s).
 FILES_PER_BATCH = 128
+# The first batch is smaller: nothing runs beside its parse, so the model waits for all of it.
+FIRST_BATCH_FILES = 32
 # From this many files, the next batch is parsed in a worker process while this one is embedded
 # (ingest/parse_ahead.py); below it, the worker's start-up would cost more than the overlap saves.
 PARSE_AHEAD_MIN_FILES = 2 * FILES_PER_BATCH
@@ -105,6 +108,14 @@ class IngestReport:
         }
 
 
+def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    start, size = 0, min(FIRST_BATCH_FILES, FILES_PER_BATCH)
+    while start < len(items):
+        yield items[start : start + size]
+        start += size
+        size = FILES_PER_BATCH
+
+
 @dataclass
 class _Parsing:
     """A batch whose parse has started (in the worker, or on demand): embedding it waits for it."""
@@ -135,6 +146,7 @@ class Ingestor:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.quote_embedder = quote_embedder(embedder)
         self.on_change = on_change
         self.writer_id = uuid.uuid4().hex
 
@@ -165,8 +177,7 @@ class Ingestor:
         pending: _Parsing | None = None
         try:
             with ParseAhead(use_worker=not dry_run and len(items) >= PARSE_AHEAD_MIN_FILES) as parser:
-                for start in range(0, len(items), FILES_PER_BATCH):
-                    batch = items[start : start + FILES_PER_BATCH]
+                for batch in _batches(items):
                     articles = self._load_batch(batch, source, feed_entries, seen, report, bar)
                     chunked = self._prepare(articles, report, dry_run)
                     parsing = _Parsing(chunked, parser.submit([plan.article.text for plan, _c in chunked]))
@@ -267,14 +278,11 @@ class Ingestor:
         analyses = parsing.analyses()
         report.timed("parse", started)  # with a parse worker: only the wait, the rest ran beside the model
         started = time.perf_counter()
-        texts = [embedding_text(chunk.article.title, chunk.text) for _plan, chunks in chunked for chunk in chunks]
-        quote_texts = [
-            quote_embedding_text(quote, plan.article.text)
-            for (plan, _chunks), analysis in zip(chunked, analyses, strict=True)
-            for quote in analysis.quotes
+        parts = [
+            ArticleParts(plan.article.text, chunks, analysis.quotes)
+            for (plan, chunks), analysis in zip(chunked, analyses, strict=True)
         ]
-        vectors = self.embedder.embed_documents(texts) if texts else []
-        quote_vectors = self.embedder.embed_documents(quote_texts) if quote_texts else []
+        vectors, quote_vectors = chunk_and_quote_vectors(self.embedder, self.quote_embedder, parts)
         report.timed("embed", started)
         batch: list[tuple[_Planned, ArticleWrite]] = []
         offset = quote_offset = 0

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from bot.models import Entity, Quote
-from bot.text import HONORIFICS, speaker_key
+from bot.text import HONORIFICS, PEERAGE, speaker_key
 
 # Lemmas of verbs that attribute speech or a stated view.
 CUE_LEMMAS = frozenset(
@@ -49,7 +49,6 @@ REPORT_LEMMAS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 PRONOUNS = frozenset({"he", "she", "him", "her"})
-PEERAGE = frozenset({"lord", "lady", "sir", "dame", "baroness", "baron"})  # titles that stay with the name
 GROUP_PRONOUNS = frozenset({"they", "it", "we"})
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
@@ -281,6 +280,28 @@ class _Reader:
             if not self._inside_quote(ent.root):  # a name inside someone's quote is not who "he" is
                 subject = _main_subject(ent.root)
                 self.person_mentions.append((ent.start_char, person, subject))
+        self._add_untagged_speakers()
+
+    def _add_untagged_speakers(self) -> None:
+        """Names the entity model missed but a speech verb vouches for: "BP chief executive Lord
+        Browne said …" tags nothing, yet the next paragraph's "he said" is Lord Browne. A name of
+        two words or more, outside every entity and quotation, as the subject of a cue."""
+        covered = {i for span in self.person_spans for i in range(span.start, span.end)}
+        for token in self.doc:
+            if token.lemma_.lower() not in CUE_LEMMAS or token.pos_ not in ("VERB", "AUX"):
+                continue
+            subject = _subject(token)
+            if subject is None or subject.pos_ != "PROPN" or subject.i in covered or self._inside_quote(subject):
+                continue
+            name = _name_span(subject)
+            if _entity_of(subject) is not None or len(name.split()) < 2:
+                continue
+            person = self.people.add(name)
+            if person is not None:
+                first = min([subject.i] + [t.i for t in subject.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"])
+                person.role = person.role or _role_of(subject, Span(self.doc, first, subject.i + 1))
+                self.person_mentions.append((subject.idx, person, True))
+        self.person_mentions.sort(key=lambda mention: mention[0])
 
     # --- speakers --------------------------------------------------------
     def speaker(self, token: Token) -> tuple[str, str, bool] | None:
@@ -310,7 +331,9 @@ class _Reader:
             person = self._recent_person(token.idx)
             return (person.name, person.role, True) if person else None
         if token.pos_ == "PROPN":
-            person = self.people.find(_name_span(token)) or self.people.by_role_word(token.lower_)
+            # An acronym is an organisation ("BP added"), never a word of someone's role ("BP chief executive").
+            by_role = None if token.text.isupper() else self.people.by_role_word(token.lower_)
+            person = self.people.find(_name_span(token)) or by_role
             if person is not None:
                 return person.name, person.role, True
             return _clean_name(_name_span(token)), "", True

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.errors import NewsdeskError
 from tests.conftest import REPO, SEED_DIR
 
 INGEST_HINT = "newsdesk ingest PATH_OR_URL"
@@ -178,3 +179,93 @@ def test_readme_lists_every_command_and_every_json_option_has_help() -> None:
             if param.name == "as_json":
                 assert isinstance(param, click.Option) and param.help, f"{name} --json has no help"
     assert re.search(r"^\| `newsdesk ingest [^|]*--feed URL", commands, re.M)
+
+
+def test_domain_errors_become_click_exceptions_at_the_edge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    raised = CliRunner().invoke(main, ["ask", "What did Churkin say?"], standalone_mode=False)
+    assert isinstance(raised.exception, click.ClickException) and raised.exception.exit_code == 2
+    assert isinstance(raised.exception.__cause__, NewsdeskError)
+    assert raised.exception.format_message().startswith("the archive is empty")
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [("2024-05-01", "2024-05-01"), ("20240501", "2024-05-01"), ("2024-W18-3", "2024-05-01")],
+)
+def test_date_options_take_what_date_fromisoformat_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, read: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["ask", "What happened?", "--since", given, "--until", "2024-04-30"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: --since {read} is after --until 2024-04-30; swap them or drop one\n"
+
+
+@pytest.mark.parametrize("flag", ["--since", "--until", "--as-of"])
+def test_a_date_option_that_is_no_date_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for value in ("yesterday", "2024-5-1", "2024-02-30"):
+        result = CliRunner().invoke(main, ["ask", "What happened?", flag, value])
+        assert result.exit_code == 2
+        assert f"Invalid value for '{flag}': '{value}' is not a date; use YYYY-MM-DD" in result.stderr
+    assert "Invalid value" in CliRunner().invoke(main, ["quotes", "Churkin", "--since", "May"]).stderr
+    assert not (tmp_path / ".newsdesk").exists()
+
+
+def test_eval_takes_cutoffs_and_retrievers_comma_separated_or_repeated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.pipeline import IngestReport
+
+    class NoDesk:
+        def __init__(self, settings: object) -> None:
+            pass
+
+        def ingestor(self) -> object:
+            return self
+
+        def run(self, *args: object, **kwargs: object) -> IngestReport:
+            return IngestReport()
+
+    calls: list[tuple[list[int], list[str]]] = []
+
+    def recorded(
+        desk: object, items: object, corpora: object, cutoffs: list[int], chosen: list[str], **_: object
+    ) -> None:
+        calls.append((cutoffs, chosen))
+        raise click.exceptions.Exit(0)
+
+    monkeypatch.setattr("bot.core.Newsdesk", NoDesk)
+    monkeypatch.setattr("bot.evaluate.run.run_eval", recorded)
+    monkeypatch.setattr("bot.evaluate.run.load_dataset", lambda path: [])
+    dataset = tmp_path / "questions.jsonl"
+    dataset.write_text("")
+    runner = CliRunner()
+    base = ["eval", str(dataset), "--corpus", str(tmp_path), "--out", str(tmp_path / "out")]
+    for extra in ([], ["--k", "10,1", "--k", "5", "--retrievers", "hybrid", "--retrievers", "dense, hybrid"]):
+        result = runner.invoke(main, [*base, *extra])
+        assert result.exit_code == 0, result.output
+    assert calls == [([1, 5, 10], ["dense", "lexical", "hybrid"]), ([1, 5, 10], ["hybrid", "dense"])]
+    for flag, value, message in (
+        ("--retrievers", "dense,bm25", "'bm25' is not one of 'dense', 'lexical', 'hybrid'"),
+        ("--retrievers", ",", "give at least one value"),
+        ("--k", "1,five", "'five' is not a valid integer"),
+        ("--k", "0", "0 is not in the range x>=1"),
+    ):
+        refused = runner.invoke(main, [*base, flag, value])
+        assert refused.exit_code == 2 and f"Invalid value for '{flag}': {message}" in refused.stderr
+    assert len(calls) == 2
+
+
+def test_formats_and_modes_in_the_help_come_from_where_they_are_defined() -> None:
+    from bot.retrieve import MODES
+    from ingest.loaders import SUPPORTED_LIST
+
+    assert isinstance(main, click.Group)
+    assert f"({SUPPORTED_LIST})" in (main.commands["ingest"].help or "")
+    retrievers = next(p for p in main.commands["eval"].params if p.name == "retrievers")
+    shown = CliRunner().invoke(main, ["eval", "--help"], terminal_width=200).stdout
+    assert retrievers.default == [",".join(MODES)] and f"[{'|'.join(MODES)}]" in shown

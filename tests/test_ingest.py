@@ -302,3 +302,22 @@ def test_a_large_ingest_parses_in_a_worker_and_stores_what_an_inline_parse_store
         stored.append({(str(meta[QuoteMeta.SPEAKER]), doc) for _id, doc, meta in desk.store.iter_quotes()})
     assert used == [True, False]
     assert len(stored[0]) == 5 and stored[0] == stored[1]
+
+
+def test_the_main_process_parses_the_pieces_the_worker_has_not_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.quotes
+
+    texts = [f'Harbour master Ann Lee{n} said: "Berth {n} opens in May."' for n in range(40)]  # 5 pieces of 8
+    expected = ingest.quotes.analyse(texts)
+    inline: list[int] = []
+    real = ingest.quotes.analyse
+
+    def counting(batch: list[str]) -> list[ingest.quotes.Analysis]:  # the worker imports its own, uncounted
+        inline.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(ingest.quotes, "analyse", counting)
+    with ParseAhead(use_worker=True) as parser:
+        analyses = parser.submit(texts)()  # asked for at once, while the worker is still starting
+    assert analyses == expected
+    assert inline and sum(inline) < len(texts)  # both processes parsed part of the batch

@@ -194,3 +194,16 @@ def test_a_quotation_naming_its_speaker_in_full_is_not_credited_to_them() -> Non
         '"Gordon Brown has created a system of massive centralisation and bureaucracy," he said.'
     )
     assert all(q.speaker != "Gordon Brown" for q in _quotes(text) if "centralisation" in q.text)
+
+
+def test_he_said_resolves_to_a_name_the_entity_model_missed() -> None:
+    # The shape of business/221 in the BBC set: spaCy tags no PERSON in "chief executive Lord Browne".
+    text = (
+        "Oil giant Petrol Co has announced a 26% rise in annual profits. Petrol Co added that it would raise its "
+        "dividend. Petrol Co chief executive Lord Browne said the results were strong.\n\n"
+        '"The profits are up more than the price of oil is up," he said.'
+    )
+    quotes = _quotes(text)
+    direct = _by_text(quotes, "The profits are up")
+    assert (direct.speaker, direct.role, direct.kind) == ("Lord Browne", "Petrol Co chief executive", "direct")
+    assert _by_text(quotes, "it would raise its dividend").speaker == "Petrol Co"  # not the executive

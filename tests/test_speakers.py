@@ -131,3 +131,23 @@ def test_answers_name_the_passages_they_were_built_from(speaker_desk: Newsdesk) 
     extractive = speaker_desk.ask("Which economy is growing faster than any other in Europe?")
     assert extractive.found and extractive.passage_ids
     assert {pid.split(":")[0] for pid in extractive.passage_ids} == {c.article.article_id for c in extractive.citations}
+
+
+def test_lord_browne_is_not_des_browne(tmp_path: Path, embedder: LocalMiniLM) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "oil.md").write_text(
+        "---\ntitle: Oil profits soar\nsource: Example Wire\ndate: 2005-02-08\n---\n"
+        'Oil chief executive Lord Browne said: "The profits are up more than the price of oil is up."\n',
+        encoding="utf-8",
+    )
+    (folder / "weddings.md").write_text(
+        "---\ntitle: New rules tackle sham weddings\nsource: Example Wire\ndate: 2005-02-01\n---\n"
+        'Immigration minister Des Browne said: "Our aim is to avoid disruption of genuine marriages."\n',
+        encoding="utf-8",
+    )
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    assert desk.ingestor().run([str(folder)]).ok
+    lord = desk.speakers.match("Lord Browne")
+    assert [desk.speakers.speakers()[key][0] for key in lord] == ["Lord Browne"]
+    assert len(desk.speakers.match("Browne")) == 2  # the surname alone still finds both

@@ -222,6 +222,30 @@ def _related_coverage(weights: dict[str, float], present: set[str]) -> float:
 
 
 FOCUS_CHARS = 60  # how near a question's words must be to the entity that answers it
+# Nouns that name the part a person or body plays: in "who was named best director", "director" is
+# what the answering name must stand next to ("Festen's Rufus Norris was named best director").
+_ROLE_WORDS = (
+    "agent author boss captain chairman chairwoman champion chancellor chief coach commissioner composer "
+    "designer director economist editor executive founder goalkeeper governor head judge leader manager "
+    "minister owner player presenter president producer referee secretary singer spokesman spokeswoman "
+    "spokesperson star striker winger winner writer actor actress analyst ambassador"
+)
+ROLE_NOUNS = frozenset(_ROLE_WORDS.split())
+
+
+def _role_terms(weights: Mapping[str, float]) -> set[str]:
+    return {term for term in weights if term in ROLE_NOUNS or term.removesuffix("s") in ROLE_NOUNS}
+
+
+def _lead_terms(passage: Passage) -> set[str]:
+    """What an article establishes before any later sentence: its headline and, for a passage that
+    starts the article, its first sentence."""
+    lead = passage.article.title
+    if passage.start == 0:
+        first = next(iter(sentences(passage.text)), None)
+        if first is not None:
+            lead += "\n" + passage.text[first[0] : first[1]]
+    return set(terms(lead))
 
 
 def _focus(
@@ -232,14 +256,18 @@ def _focus(
     names Alan Bennett four clauses away from "director" does not."""
     asked = fold(question)
     start, end = spans[0][0], spans[-1][1]
+    roles = _role_terms(weights)
     best = 0.0
     for entity in passage.entities or ():
         if entity.label not in labels or not (start <= entity.start and entity.end <= end):
             continue
         if fold(passage.text[entity.start : entity.end]) in asked:
             continue
-        near = passage.text[max(start, entity.start - FOCUS_CHARS) : min(end, entity.end + FOCUS_CHARS)]
-        best = max(best, _related_coverage(weights, set(terms(near))))
+        near = set(terms(passage.text[max(start, entity.start - FOCUS_CHARS) : min(end, entity.end + FOCUS_CHARS)]))
+        focus = _related_coverage(weights, near)
+        if roles:  # the role the question names must stand by the name
+            focus = (focus + (1.0 if any(_related(role, near) for role in roles) else 0.0)) / 2
+        best = max(best, focus)
     return best
 
 
@@ -296,13 +324,18 @@ def candidate_windows(
         for passage, group, _t, _c in units
         if passage.entities is not None
     )
+    # A question naming a role ("who was named best director at the Critics' Circle awards?") is
+    # answered by a sentence naming the role's holder, which needn't repeat the event the article's
+    # headline and first sentence already named: those words count as the window's own.
+    by_role = typed and bool(_role_terms(weights))
+    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if by_role else {}
     windows: list[ScoredWindow] = []
     for passage, group, window_terms, context in units:
         window_texts = [passage.text[s:e] for s, e in group]
         summed = [sum(values) for values in zip(*(vectors[t] for t in window_texts), strict=True)]
         norm = math.sqrt(sum(v * v for v in summed)) or 1.0
         semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
-        lexical = _coverage(weights, window_terms)
+        lexical = _coverage(weights, window_terms | leads[passage.chunk_id] if by_role else window_terms)
         joined = " ".join(window_texts)
         focus = 0.0
         if typed and labels is not None and passage.entities is not None:

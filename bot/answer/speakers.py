@@ -26,7 +26,7 @@ from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
 from bot.schema import Meta, QuoteMeta
 from bot.store import Store, StoredQuote
-from bot.text import STOPWORDS, query_terms, speaker_key, terms, words
+from bot.text import PEERAGE, STOPWORDS, query_terms, speaker_key, terms, words
 
 # What a question must say to be about someone's words (lemmas and common forms).
 _SPEECH = re.compile(
@@ -59,7 +59,7 @@ CANDIDATES = 40
 class SpeakerParams:
     """Bars of the quote ranker; tuned on the dev set (docs/EVAL.md)."""
 
-    min_relevance: float = 0.42  # below: the speaker never spoke on the topic
+    min_relevance: float = 0.43  # below: the speaker never spoke on the topic
     keep_relative: float = 0.6  # quotes within this share of the best are shown too
     semantic: float = 0.6
     lexical: float = 0.4
@@ -109,7 +109,10 @@ class SpeakerIndex:
         found = [key for key in known if all(part in key.split() for part in parts)]
         if not found and len(parts) > 1:  # "Gordon Brown's" read as one token, or a middle name missing
             found = [key for key in known if key.split()[-1:] == parts[-1:] and key.split()[:1] == parts[:1]]
-        return sorted(found, key=lambda key: -known[key][1])
+        # "Lord Browne" is not Des Browne: a title asked for keeps the speakers shown with it, if any.
+        title = next((word for word in name.lower().split()[:1] if word in PEERAGE), None)
+        titled = [key for key in found if title in known[key][0].lower().split()] if title else []
+        return sorted(titled or found, key=lambda key: -known[key][1])
 
 
 _OPINION_NOUNS = frozenset({"reaction", "view", "views", "verdict", "response", "comments", "remarks", "words"})

@@ -23,11 +23,10 @@ from bot.evaluate.metrics import (
     reciprocal_rank,
     unique_in_order,
 )
-from bot.retrieve import Mode
+from bot.retrieve import MODES, Mode
 from ingest.identity import to_article
 from ingest.loaders import load
 
-RETRIEVERS: tuple[Mode, ...] = ("dense", "lexical", "hybrid")
 RANKING_DEPTH = 40
 
 
@@ -147,7 +146,7 @@ def run_eval(
     items: Sequence[EvalItem],
     corpora: Sequence[Path],
     ks: Sequence[int],
-    retrievers: Sequence[Mode] = RETRIEVERS,
+    retrievers: Sequence[Mode] = MODES,
     progress: bool = True,
 ) -> dict[str, Any]:
     gold = gold_article_ids(items, corpora, desk)
