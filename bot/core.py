@@ -160,22 +160,10 @@ class Newsdesk:
         write: bool = True,
     ) -> Answer:
         idf = self.lexical.get().idf
-        if asks_who_said(standalone):
-            said = answer_who_said(standalone, self.store, self.embedder, idf, self.speaker_params, filters)
-            if said is not None:
-                said.question, said.standalone_question, said.mode = question, standalone, "quotes"
-                return said
-        speaker = read_speaker_question(frame.question, self.speakers)
-        mismatch: Answer | None = None
-        if speaker is not None:
-            ranked = speaker_quotes(
-                self.store, self.embedder, speaker.speaker_keys, speaker.topic, idf, self.speaker_params, filters
-            )
-            answer = answer_speaker(question, speaker, ranked, self.speaker_params)
-            answer.standalone_question, answer.mode = standalone, "quotes"
-            if answer.found:
-                return answer
-            mismatch = answer  # unless the articles say it in words the quote index did not attribute
+        speaker, from_quotes = self._from_quotes(question, standalone, frame, filters, idf)
+        if from_quotes is not None and (from_quotes.found or speaker is None):
+            return from_quotes
+        mismatch = from_quotes  # unless the articles say it in words the quote index did not attribute
         query = frame.question if frame.phrase else standalone
         vector = self.embedder.embed_query(query)
         passages = self.retriever.search(query, k or self.settings.top_k, filters, mode, query_vector=vector)
@@ -196,6 +184,31 @@ class Newsdesk:
             extractive.notice = f"{exc}; {FALLBACK_SUFFIX}"
             return extractive
         return self._checked(question, standalone, raw, used, extractive, windows)
+
+    def _from_quotes(
+        self,
+        question: str,
+        standalone: str,
+        frame: TimeFrame,
+        filters: Filters,
+        idf: Callable[[list[str]], dict[str, float]],
+    ) -> tuple[SpeakerAsk | None, Answer | None]:
+        """The answer from the quote index for "who said …" and "what did X say about …" questions:
+        found, or (for a speaker) the refusal with what they did say; None for other questions."""
+        if asks_who_said(standalone):
+            said = answer_who_said(standalone, self.store, self.embedder, idf, self.speaker_params, filters)
+            if said is not None:
+                said.question, said.standalone_question, said.mode = question, standalone, "quotes"
+                return None, said
+        speaker = read_speaker_question(frame.question, self.speakers)
+        if speaker is None:
+            return None, None
+        ranked = speaker_quotes(
+            self.store, self.embedder, speaker.speaker_keys, speaker.topic, idf, self.speaker_params, filters
+        )
+        answer = answer_speaker(question, speaker, ranked, self.speaker_params)
+        answer.standalone_question, answer.mode = standalone, "quotes"
+        return speaker, answer
 
     def _outside_timeframe(self, answer: Answer, frame: TimeFrame, filters: Filters, standalone: str) -> Answer:
         """Nothing in the asked period: say so, and name the newest coverage that does answer."""

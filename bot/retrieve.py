@@ -10,6 +10,7 @@ put the gold article first more often than either side alone (docs/EVAL.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, get_args
@@ -149,8 +150,23 @@ class Retriever:
     ) -> list[Passage]:
         """Top-k passages, at most `per_article` from one article, each with its dense similarity."""
         filters = filters or Filters()
-        pool = max(k, CANDIDATES)
         vector = query_vector if query_vector is not None else self.embedder.embed_query(question)
+        dense_hits, lexical_hits = self._candidates(question, vector, max(k, CANDIDATES), filters, mode)
+        ranking = fuse([(cid, sim) for cid, _doc, _meta, sim in dense_hits], lexical_hits, self.weights)
+        chosen = self._capped([cid for cid, _score in ranking], k)
+        known = {cid: (doc, meta, sim) for cid, doc, meta, sim in dense_hits}
+        known.update(self._lexical_only([cid for cid in chosen if cid not in known], vector))
+        fused, lexical_scores = dict(ranking), dict(lexical_hits)
+        return [
+            _passage(cid, *known[cid], fused[cid], lexical_scores.get(cid))
+            for cid in chosen
+            if cid in known  # else removed between the lexical read and now
+        ]
+
+    def _candidates(
+        self, question: str, vector: list[float], pool: int, filters: Filters, mode: Mode
+    ) -> tuple[list[tuple[str, str, dict[str, Any], float]], list[tuple[str, float]]]:
+        """Each side's `pool` best chunks under the filters: dense (id, text, metadata, similarity), BM25."""
         dense_hits: list[tuple[str, str, dict[str, Any], float]] = []
         lexical_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
@@ -165,49 +181,48 @@ class Retriever:
                 include_undated=filters.include_undated,
                 sources=filters.sources,
             )
-        ranking = fuse([(cid, sim) for cid, _doc, _meta, sim in dense_hits], lexical_hits, self.weights)
-        fused = dict(ranking)
-        ordered = [cid for cid, _score in ranking]
+        return dense_hits, lexical_hits
 
-        known = {cid: (doc, meta, sim) for cid, doc, meta, sim in dense_hits}
-        lexical_scores = dict(lexical_hits)
+    def _capped(self, ordered: Sequence[str], k: int) -> list[str]:
+        """The first k chunk ids, at most `per_article` of one article."""
         chosen: list[str] = []
         per_article: dict[str, int] = {}
-        missing: list[str] = []
         for cid in ordered:
             article_id = article_id_of(cid)
             if per_article.get(article_id, 0) >= self.per_article:
                 continue
             per_article[article_id] = per_article.get(article_id, 0) + 1
             chosen.append(cid)
-            if cid not in known:
-                missing.append(cid)
             if len(chosen) == k:
                 break
-        if missing:  # lexical-only hits: fetch text and vectors so every passage has a dense similarity
-            rows = self.store.chunks_by_ids(missing)
-            vectors = self.store.embeddings_of(missing)
-            for cid in missing:
-                if cid in rows:
-                    doc, meta = rows[cid]
-                    known[cid] = (doc, meta, _cosine(vector, vectors[cid]) if cid in vectors else 0.0)
-        passages: list[Passage] = []
-        for cid in chosen:
-            if cid not in known:
-                continue  # removed between the lexical read and now
-            doc, meta, similarity = known[cid]
-            passages.append(
-                Passage(
-                    chunk_id=cid,
-                    article=article_ref(meta),
-                    text=doc,
-                    chunk_index=int(meta.get(Meta.CHUNK_INDEX, 0)),
-                    start=int(meta.get(Meta.START, 0)),
-                    end=int(meta.get(Meta.END, 0)),
-                    score=fused[cid],
-                    dense_similarity=similarity,
-                    lexical_score=lexical_scores.get(cid),
-                    entities=shifted(entities_of(meta), -int(meta.get(Meta.START, 0))),
-                )
-            )
-        return passages
+        return chosen
+
+    def _lexical_only(self, missing: list[str], vector: list[float]) -> dict[str, tuple[str, dict[str, Any], float]]:
+        """Text, metadata and dense similarity of chosen chunks only BM25 found, so every passage has all three."""
+        if not missing:
+            return {}
+        rows = self.store.chunks_by_ids(missing)
+        vectors = self.store.embeddings_of(missing)
+        return {
+            cid: (doc, meta, _cosine(vector, vectors[cid]) if cid in vectors else 0.0)
+            for cid, (doc, meta) in rows.items()
+            if cid in missing
+        }
+
+
+def _passage(
+    cid: str, doc: str, meta: dict[str, Any], similarity: float, score: float, lexical_score: float | None
+) -> Passage:
+    start = int(meta.get(Meta.START, 0))
+    return Passage(
+        chunk_id=cid,
+        article=article_ref(meta),
+        text=doc,
+        chunk_index=int(meta.get(Meta.CHUNK_INDEX, 0)),
+        start=start,
+        end=int(meta.get(Meta.END, 0)),
+        score=score,
+        dense_similarity=similarity,
+        lexical_score=lexical_score,
+        entities=shifted(entities_of(meta), -start),
+    )

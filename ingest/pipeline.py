@@ -167,43 +167,58 @@ class Ingestor:
         started = time.perf_counter()
         self.writer_id = uuid.uuid4().hex  # one per run: what this run wrote first is what it reports
         report = IngestReport(dry_run=dry_run)
-        feed_entries = feed_entries or {}
         expanded = expand_inputs(inputs)
-        items = expanded.items
         report.failed.extend(expanded.errors)
         report.skipped.extend(expanded.skipped)
-        seen: set[str] = set()
-        bar = tqdm(total=len(items), desc="Ingesting", unit="file", disable=not progress or len(items) < 2)
-        pending: _Parsing | None = None
+        bar = tqdm(
+            total=len(expanded.items), desc="Ingesting", unit="file", disable=not progress or len(expanded.items) < 2
+        )
         try:
-            with ParseAhead(use_worker=not dry_run and len(items) >= PARSE_AHEAD_MIN_FILES) as parser:
-                for batch in _batches(items):
-                    articles = self._load_batch(batch, source, feed_entries, seen, report, bar)
-                    chunked = self._prepare(articles, report, dry_run)
-                    parsing = _Parsing(chunked, parser.submit([plan.article.text for plan, _c in chunked]))
-                    if pending is not None:  # the previous batch is embedded while this one is parsed
-                        self._embed_and_store(pending, report)
-                    pending = parsing if chunked else None
-                if pending is not None:
-                    self._embed_and_store(pending, report)
+            self._run_batches(expanded.items, source, dry_run, feed_entries or {}, report, bar)
         except KeyboardInterrupt:
             report.interrupted = True
             log.warning(
                 "ingest interrupted; %d added and %d updated before it stopped", len(report.added), len(report.updated)
             )
             if not dry_run:
-                # The interrupt may have landed between a write and the generation bump that tells
-                # derived caches (the lexical index) to rebuild.
-                try:
-                    self.store.bump_generation()
-                    if self.on_change is not None:
-                        self.on_change()
-                except Exception:
-                    log.warning("could not mark the store as changed after the interrupt", exc_info=True)
+                self._mark_changed_after_interrupt()
         finally:
             bar.close()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _run_batches(
+        self,
+        items: Sequence[str],
+        source: str | None,
+        dry_run: bool,
+        feed_entries: Mapping[str, FeedEntry],
+        report: IngestReport,
+        bar: tqdm[Any],
+    ) -> None:
+        """Load and chunk each batch, start its parse, and embed and store the one before meanwhile."""
+        seen: set[str] = set()
+        pending: _Parsing | None = None
+        with ParseAhead(use_worker=not dry_run and len(items) >= PARSE_AHEAD_MIN_FILES) as parser:
+            for batch in _batches(items):
+                articles = self._load_batch(batch, source, feed_entries, seen, report, bar)
+                chunked = self._prepare(articles, report, dry_run)
+                parsing = _Parsing(chunked, parser.submit([plan.article.text for plan, _c in chunked]))
+                if pending is not None:  # the previous batch is embedded while this one is parsed
+                    self._embed_and_store(pending, report)
+                pending = parsing if chunked else None
+            if pending is not None:
+                self._embed_and_store(pending, report)
+
+    def _mark_changed_after_interrupt(self) -> None:
+        """The interrupt may have landed between a write and the generation bump that tells derived
+        caches (the lexical index) to catch up."""
+        try:
+            self.store.bump_generation()
+            if self.on_change is not None:
+                self.on_change()
+        except Exception:
+            log.warning("could not mark the store as changed after the interrupt", exc_info=True)
 
     def _plan(self, articles: Sequence[Article], report: IngestReport) -> list[_Planned]:
         stored = self.store.versions([article.article_id for article in articles])
@@ -273,32 +288,12 @@ class Ingestor:
         return []
 
     def _embed_and_store(self, parsing: _Parsing, report: IngestReport) -> None:
-        chunked = parsing.chunked
         started = time.perf_counter()
         analyses = parsing.analyses()
         report.timed("parse", started)  # with a parse worker: only the wait, the rest ran beside the model
         started = time.perf_counter()
-        parts = [
-            ArticleParts(plan.article.text, chunks, analysis.quotes)
-            for (plan, chunks), analysis in zip(chunked, analyses, strict=True)
-        ]
-        vectors, quote_vectors = chunk_and_quote_vectors(self.embedder, self.quote_embedder, parts)
+        batch = self._writes(parsing.chunked, analyses)
         report.timed("embed", started)
-        batch: list[tuple[_Planned, ArticleWrite]] = []
-        offset = quote_offset = 0
-        for (plan, chunks), analysis in zip(chunked, analyses, strict=True):
-            quotes = analysis.quotes
-            write = ArticleWrite(
-                chunks,
-                vectors[offset : offset + len(chunks)],
-                plan.has_other_versions,
-                quotes,
-                quote_vectors[quote_offset : quote_offset + len(quotes)],
-                analysis.entities,
-            )
-            offset += len(chunks)
-            quote_offset += len(quotes)
-            batch.append((plan, write))
         started = time.perf_counter()
         stored, mine = self._store_batch(batch, report)
         report.timed("store", started)
@@ -314,6 +309,27 @@ class Ingestor:
             self.store.bump_generation()
             if self.on_change is not None:
                 self.on_change()
+
+    def _writes(self, chunked: Sequence[_Chunked], analyses: Sequence[Analysis]) -> list[tuple[_Planned, ArticleWrite]]:
+        """Each article's chunks and quotes with their vectors, encoded for the whole batch at once."""
+        parts = [
+            ArticleParts(plan.article.text, chunks, analysis.quotes)
+            for (plan, chunks), analysis in zip(chunked, analyses, strict=True)
+        ]
+        vectors, quote_vectors = chunk_and_quote_vectors(self.embedder, self.quote_embedder, parts)
+        writes: list[tuple[_Planned, ArticleWrite]] = []
+        offset = quote_offset = 0
+        for (plan, chunks), analysis in zip(chunked, analyses, strict=True):
+            quotes = analysis.quotes
+            chunk_vectors = vectors[offset : offset + len(chunks)]
+            these_quote_vectors = quote_vectors[quote_offset : quote_offset + len(quotes)]
+            write = ArticleWrite(
+                chunks, chunk_vectors, plan.has_other_versions, quotes, these_quote_vectors, analysis.entities
+            )
+            offset += len(chunks)
+            quote_offset += len(quotes)
+            writes.append((plan, write))
+        return writes
 
     def _store_batch(
         self, batch: list[tuple[_Planned, ArticleWrite]], report: IngestReport

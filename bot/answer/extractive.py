@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.embeddings import Embeddings
 
@@ -271,6 +271,111 @@ def _focus(
     return best
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """A one- or two-sentence window, before it is scored."""
+
+    passage: Passage
+    spans: list[tuple[int, int]]
+    terms: set[str]
+    context: float  # how much of the question the window's whole article covers
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What the question asks for, read once for all its windows."""
+
+    question: str
+    weights: dict[str, float]
+    check: Callable[[str], bool] | None
+    labels: frozenset[str] | None
+    typed: bool  # some window holds a new entity of the asked type: entities decide, not `check`
+    leads: Mapping[str, set[str]]  # chunk id → headline and first-sentence terms (role questions only)
+
+
+def _question_weights(question: str, idf: Callable[[list[str]], dict[str, float]] | None) -> dict[str, float]:
+    """The question's terms by BM25 idf; names count half again ("Sativex" over "drug")."""
+    wanted = list(dict.fromkeys(query_terms(question)))
+    if not wanted:
+        return {}
+    weights = idf(wanted) if idf else {term: 1.0 for term in wanted}
+    for name in name_terms(question):
+        if name in weights:
+            weights[name] *= 1.5
+    return weights
+
+
+def _sentence_spans(passage: Passage) -> list[tuple[int, int]]:
+    """Sentences of three words or more, less a passage's first one when a chunk cut it mid-way."""
+    return [
+        (start, end)
+        for position, (start, end) in enumerate(sentences(passage.text))
+        if len(passage.text[start:end].split()) >= 3
+        and not (position == 0 and passage.start > 0 and passage.text[start:end][:1].islower())
+    ]
+
+
+def _units(
+    passages: Sequence[Passage], weights: dict[str, float], article_terms: Mapping[str, set[str]] | None
+) -> tuple[list[_Unit], list[str]]:
+    """Every window, each sentence once per article (chunks overlap), and the sentences to encode."""
+    units: list[_Unit] = []
+    texts: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for passage in passages:
+        known = article_terms.get(passage.article.article_id) if article_terms else None
+        context = _related_coverage(weights, known or set(terms(f"{passage.article.title}\n{passage.text}")))
+        spans = _sentence_spans(passage)
+        for position, span in enumerate(spans):
+            text = passage.text[span[0] : span[1]]
+            key = (passage.article.article_id, normalise_space(text).lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            units.append(_Unit(passage, [span], set(terms(text)), context))
+            texts.append(text)
+            if position + 1 < len(spans):
+                pair = [span, spans[position + 1]]
+                units.append(_Unit(passage, pair, set(terms(passage.text[span[0] : pair[1][1]])), context))
+    return units, texts
+
+
+def _read_question(
+    question: str, weights: dict[str, float], units: Sequence[_Unit], passages: Sequence[Passage]
+) -> _Asked:
+    labels = wanted_entities(question)
+    typed = labels is not None and any(
+        holds_new_entity(unit.passage, unit.spans, labels, question)
+        for unit in units
+        if unit.passage.entities is not None
+    )
+    # A question naming a role ("who was named best director at the Critics' Circle awards?") is
+    # answered by a sentence naming the role's holder, which needn't repeat the event the article's
+    # headline and first sentence already named: those words count as the window's own.
+    by_role = typed and bool(_role_terms(weights))
+    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if by_role else {}
+    return _Asked(question, weights, answer_type_check(question), labels, typed, leads)
+
+
+def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], query: list[float]) -> ScoredWindow:
+    passage, group = unit.passage, unit.spans
+    window_texts = [passage.text[s:e] for s, e in group]
+    summed = [sum(values) for values in zip(*(vectors[t] for t in window_texts), strict=True)]
+    norm = math.sqrt(sum(v * v for v in summed)) or 1.0
+    semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
+    lexical = _coverage(asked.weights, unit.terms | asked.leads.get(passage.chunk_id, set()))
+    joined = " ".join(window_texts)
+    focus = 0.0
+    if asked.typed and asked.labels is not None and passage.entities is not None:
+        has_type = holds_new_entity(passage, group, asked.labels, asked.question)
+        focus = _focus(passage, group, asked.labels, asked.question, asked.weights) if has_type else 0.0
+        if asked.labels is _NUMBER_LABELS and asked.check is not None:  # "fourfold" is no entity, but an amount
+            has_type = has_type or asked.check(joined)
+    else:
+        has_type = asked.check(joined) if asked.check else True
+    return ScoredWindow(passage, group, window_texts, 0.0, lexical, unit.context, semantic, has_type, focus)
+
+
 def candidate_windows(
     question: str,
     passages: Sequence[Passage],
@@ -280,73 +385,17 @@ def candidate_windows(
     article_terms: Mapping[str, set[str]] | None = None,
 ) -> list[ScoredWindow]:
     """Every one- and two-sentence window with its features; `rank` turns features into a score."""
-    wanted = list(dict.fromkeys(query_terms(question)))
-    if not wanted or not passages:
+    weights = _question_weights(question, idf)
+    if not weights or not passages:
         return []
-    weights = idf(wanted) if idf else {t: 1.0 for t in wanted}
-    for name in name_terms(question):
-        if name in weights:
-            weights[name] *= 1.5
-    check = answer_type_check(question)
-    labels = wanted_entities(question)
-
-    units: list[tuple[Passage, list[tuple[int, int]], set[str], float]] = []
-    texts: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for passage in passages:
-        known = article_terms.get(passage.article.article_id) if article_terms else None
-        context = _related_coverage(weights, known or set(terms(f"{passage.article.title}\n{passage.text}")))
-        spans = [
-            (start, end)
-            for position, (start, end) in enumerate(sentences(passage.text))
-            if len(passage.text[start:end].split()) >= 3
-            and not (position == 0 and passage.start > 0 and passage.text[start:end][:1].islower())
-        ]
-        for position, span in enumerate(spans):
-            text = passage.text[span[0] : span[1]]
-            key = (passage.article.article_id, normalise_space(text).lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            units.append((passage, [span], set(terms(text)), context))
-            texts.append(text)
-            if position + 1 < len(spans):
-                following = spans[position + 1]
-                units.append((passage, [span, following], set(terms(passage.text[span[0] : following[1]])), context))
+    units, texts = _units(passages, weights, article_terms)
     if not units:
         return []
     unique_sentences = list(dict.fromkeys(texts))
     vectors = dict(zip(unique_sentences, embedder.embed_documents(unique_sentences), strict=True))
     query = question_vector or embedder.embed_query(question)
-
-    typed = labels is not None and any(
-        holds_new_entity(passage, group, labels, question)
-        for passage, group, _t, _c in units
-        if passage.entities is not None
-    )
-    # A question naming a role ("who was named best director at the Critics' Circle awards?") is
-    # answered by a sentence naming the role's holder, which needn't repeat the event the article's
-    # headline and first sentence already named: those words count as the window's own.
-    by_role = typed and bool(_role_terms(weights))
-    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if by_role else {}
-    windows: list[ScoredWindow] = []
-    for passage, group, window_terms, context in units:
-        window_texts = [passage.text[s:e] for s, e in group]
-        summed = [sum(values) for values in zip(*(vectors[t] for t in window_texts), strict=True)]
-        norm = math.sqrt(sum(v * v for v in summed)) or 1.0
-        semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
-        lexical = _coverage(weights, window_terms | leads[passage.chunk_id] if by_role else window_terms)
-        joined = " ".join(window_texts)
-        focus = 0.0
-        if typed and labels is not None and passage.entities is not None:
-            has_type = holds_new_entity(passage, group, labels, question)
-            focus = _focus(passage, group, labels, question, weights) if has_type else 0.0
-            if labels is _NUMBER_LABELS and check is not None:  # "fourfold" is no entity, but an amount
-                has_type = has_type or check(joined)
-        else:
-            has_type = check(joined) if check else True
-        windows.append(ScoredWindow(passage, group, window_texts, 0.0, lexical, context, semantic, has_type, focus))
-    return windows
+    asked = _read_question(question, weights, units, passages)
+    return [_scored(unit, asked, vectors, query) for unit in units]
 
 
 def rank(windows: Sequence[ScoredWindow], params: ExtractiveParams = DEFAULT_PARAMS) -> list[ScoredWindow]:
@@ -374,6 +423,63 @@ def score_windows(
     return rank(candidate_windows(question, passages, embedder, idf, question_vector, article_terms), params)
 
 
+@dataclass
+class _Picked:
+    """The sentences chosen so far, per chunk, in the order their chunks were first chosen."""
+
+    spans: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    passages: dict[str, Passage] = field(default_factory=dict)
+    count: int = 0
+
+    def shown_texts(self, passage: Passage) -> set[str]:
+        return {
+            normalise_space(passage.text[s:e])
+            for chunk, spans in self.spans.items()
+            for s, e in spans
+            if self.passages.get(chunk) is passage
+        }
+
+    def add(self, window: ScoredWindow, params: ExtractiveParams) -> None:
+        """Takes the window's new sentences if they fit the budget and say something not yet shown."""
+        passage = window.passage
+        have = self.spans.setdefault(passage.chunk_id, set())
+        new = [span for span in window.spans if span not in have]
+        if not new or self.count + len(new) > params.max_sentences:
+            return
+        shown = self.shown_texts(passage)
+        if all(normalise_space(passage.text[s:e]) in shown for s, e in new):
+            return
+        have.update(new)
+        self.count += len(new)
+        self.passages[passage.chunk_id] = passage
+
+
+def _pick(scored: Sequence[ScoredWindow], params: ExtractiveParams) -> _Picked:
+    """Sentences window by window, best first, until the budget is spent or the windows fall below
+    `keep_relative` of the best; overlapping windows only add their new sentences."""
+    picked = _Picked()
+    for window in scored:
+        if window.score < params.keep_relative * scored[0].score:
+            break
+        picked.add(window, params)
+    return picked
+
+
+def _cited(picked: _Picked) -> tuple[list[Citation], list[str]]:
+    """Numbered citations, one per article, and the chosen sentences as quoted runs in article order."""
+    citations: dict[str, Citation] = {}
+    lines: list[str] = []
+    for chunk, passage in picked.passages.items():
+        citation = citations.setdefault(
+            passage.article.article_id, Citation(n=len(citations) + 1, article=passage.article)
+        )
+        for start, end in _runs(passage, sorted(picked.spans[chunk])):
+            quote = passage.text[start:end]
+            citation.quotes.append(quote)
+            lines.append(quoted_line(normalise_space(quote), passage.article, citation.n))
+    return list(citations.values()), lines
+
+
 def compose(
     question: str, scored: Sequence[ScoredWindow], passages: Sequence[Passage], params: ExtractiveParams
 ) -> Answer:
@@ -382,45 +488,12 @@ def compose(
     if best is None or best.score < params.min_score or best.context < params.min_context:
         closest = closest_articles(passages)
         return Answer(question=question, text=not_covered_text(closest), found=False, closest=closest)
-    # Sentences are picked window by window (best first) until the budget is spent; overlapping
-    # windows only add their new sentences. They are then quoted as runs in article order.
-    picked: dict[str, set[tuple[int, int]]] = {}
-    by_chunk: dict[str, Passage] = {}
-    order: list[str] = []
-    count = 0
-    for window in scored:
-        if window.score < params.keep_relative * best.score:
-            break
-        have = picked.setdefault(window.passage.chunk_id, set())
-        new = [span for span in window.spans if span not in have]
-        if not new or count + len(new) > params.max_sentences:
-            continue
-        text_seen = {
-            normalise_space(window.passage.text[s:e])
-            for chunk, spans in picked.items()
-            for s, e in spans
-            if by_chunk.get(chunk) is window.passage
-        }
-        if all(normalise_space(window.passage.text[s:e]) in text_seen for s, e in new):
-            continue
-        have.update(new)
-        count += len(new)
-        by_chunk[window.passage.chunk_id] = window.passage
-        if window.passage.chunk_id not in order:
-            order.append(window.passage.chunk_id)
-    citations: dict[str, Citation] = {}
-    lines: list[str] = []
-    for chunk in order:
-        passage = by_chunk[chunk]
-        article_id = passage.article.article_id
-        citation = citations.get(article_id)
-        if citation is None:
-            citation = Citation(n=len(citations) + 1, article=passage.article)
-            citations[article_id] = citation
-        for start, end in _runs(passage, sorted(picked[chunk])):
-            quote = passage.text[start:end]
-            citation.quotes.append(quote)
-            lines.append(quoted_line(normalise_space(quote), passage.article, citation.n))
+    picked = _pick(scored, params)
+    citations, lines = _cited(picked)
     return Answer(
-        question=question, text="\n".join(lines), found=True, citations=list(citations.values()), passage_ids=order
+        question=question,
+        text="\n".join(lines),
+        found=True,
+        citations=citations,
+        passage_ids=list(picked.passages),
     )
