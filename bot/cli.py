@@ -108,7 +108,9 @@ class IsoDate(click.ParamType[date | None]):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD", param, ctx)
+            # One line naming the option, like every other input error, not click's usage block.
+            flag = param.opts[0] if param is not None and param.opts else "date"
+            raise CliError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from None
 
 
 class CommaSeparated(click.ParamType[tuple[Any, ...]]):
