@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.answer.citations import quote_listing
+from bot.answer.speakers import quotes_by
 from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
@@ -150,4 +152,8 @@ def test_lord_browne_is_not_des_browne(tmp_path: Path, embedder: LocalMiniLM) ->
     assert desk.ingestor().run([str(folder)]).ok
     lord = desk.speakers.match("Lord Browne")
     assert [desk.speakers.speakers()[key][0] for key in lord] == ["Lord Browne"]
-    assert len(desk.speakers.match("Browne")) == 2  # the surname alone still finds both
+    assert len(desk.speakers.match("Browne")) == 2  # the surname alone still finds both, and says so
+    name, found = quotes_by(desk.store, desk.embedder, desk.speakers, "Browne")
+    listing = quote_listing(name, found)
+    assert listing[0] == "2 speakers (Lord Browne, Des Browne): 2 quotes in the coverage"
+    assert listing[2] == "8 February 2005 · Oil profits soar · Example Wire · Lord Browne"  # newest first, named

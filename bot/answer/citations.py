@@ -143,10 +143,14 @@ def quote_listing(speaker: str, found: list[Any]) -> list[str]:
     of a few words is shown in its sentence, as answers show it)."""
     from bot.answer.speakers import shown_words
 
-    lines = [f"{speaker}: {len(found)} quote{'s' if len(found) != 1 else ''} in the coverage"]
+    speakers = list(dict.fromkeys(stored.quote.speaker for stored in found))
+    several = len(speakers) > 1  # a surname alone ("Browne") can match several people: never merge them silently
+    named = f"{len(speakers)} speakers ({', '.join(speakers)})" if several else speaker
+    lines = [f"{named}: {len(found)} quote{'s' if len(found) != 1 else ''} in the coverage"]
     for stored in found:
         when = display_date(stored.article.published) if stored.article.published else "undated"
         source = f" · {stored.article.source}" if stored.article.source else ""
+        source += f" · {stored.quote.speaker}" if several else ""
         reported = stored.quote.kind == "reported"  # shown as the article's sentence, never in marks
         shown = shown_words(stored).strip() if reported else in_quotation_marks(shown_words(stored))
         lines += ["", f"{when} · {stored.article.title}{source}", f"  {shown}{' (reported)' if reported else ''}"]
