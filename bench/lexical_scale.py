@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.run import build_scaled_store, corpus_files, p
+from bench.run import add_inputs, build_scaled_store, check_inputs, corpus_files, p
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
@@ -31,7 +31,6 @@ from bot.store import ArticleWrite, Store
 from bot.text import query_terms
 from ingest.chunk import chunk_article
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SIZES = (1_000, 100_000)
 BASE_FILES = 300
 NEW_ARTICLES = 5
@@ -147,18 +146,10 @@ def report(results: dict[int, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def check_inputs(parser: argparse.ArgumentParser, corpus: Path, questions: Path) -> None:
-    """A missing corpus or question file is one line naming it, before any work starts."""
-    for path, what in ((corpus, "BBC corpus folder"), (questions, "dev questions file")):
-        if not path.exists():
-            parser.error(f"{path}: the {what} is missing; pass --corpus/--questions")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--serve", nargs=2, type=Path, metavar=("DATA_DIR", "QUESTIONS"), help=argparse.SUPPRESS)
-    parser.add_argument("--corpus", type=Path, default=SHARED / "data" / "bbc")
-    parser.add_argument("--questions", type=Path, default=SHARED / "data" / "eval" / "bbc_dev.jsonl")
+    add_inputs(parser)
     parser.add_argument("--sizes", default=",".join(str(size) for size in SIZES))
     parser.add_argument("--out", type=Path, help="also write the results here as JSON")
     args = parser.parse_args()

@@ -148,7 +148,8 @@ def probe(data_dir: Path, questions_file: Path) -> dict[str, Any]:
         text=True,
         env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
     )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def startup(data_dir: Path, question: str) -> float:
@@ -315,10 +316,27 @@ def write_report(
     print("\n".join(lines))
 
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repo, as the Makefile has it
+
+
+def add_inputs(parser: argparse.ArgumentParser) -> None:
+    """--corpus and --questions, the same for every benchmark: the BBC set and its dev questions."""
+    parser.add_argument("--corpus", type=Path, default=SHARED / "data" / "bbc", help="the BBC corpus folder")
+    parser.add_argument(
+        "--questions", type=Path, default=SHARED / "data" / "eval" / "bbc_dev.jsonl", help="the dev questions file"
+    )
+
+
+def check_inputs(parser: argparse.ArgumentParser, corpus: Path, questions: Path) -> None:
+    """A missing corpus or question file is one line naming it, before any work starts."""
+    for path, what in ((corpus, "BBC corpus folder"), (questions, "dev questions file")):
+        if not path.exists():
+            parser.error(f"{path}: the {what} is missing; pass --corpus/--questions")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path)
-    parser.add_argument("--questions", type=Path)
+    add_inputs(parser)
     parser.add_argument("--out", type=Path, default=Path("docs"))
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument(
@@ -332,8 +350,7 @@ def main() -> None:
         saved = {int(size): row for size, row in raw["scale"].items()}
         write_report(args.out, raw["ingest"], saved, raw["startup_cold_s"], raw["warm_answer_ms"])
         return
-    if args.corpus is None or args.questions is None:
-        parser.error("--corpus and --questions are required (unless --report-only)")
+    check_inputs(parser, args.corpus, args.questions)
     sizes = [int(s) for s in args.sizes.split(",")]
     questions = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
     args.out.mkdir(parents=True, exist_ok=True)

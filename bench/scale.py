@@ -29,9 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.lexical_scale import POLL_SECONDS, _new_article, _rss_mb, check_inputs, start_bot
+from bench.lexical_scale import POLL_SECONDS, _new_article, _rss_mb, start_bot
 from bench.probe import time_questions
-from bench.run import build_scaled_store, corpus_files, p
+from bench.run import add_inputs, build_scaled_store, check_inputs, corpus_files, p
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
@@ -417,8 +417,7 @@ def report(results: dict[int, dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--serve", nargs=2, type=Path, metavar=("DATA_DIR", "QUESTIONS"), help=argparse.SUPPRESS)
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/data/bbc"))
-    parser.add_argument("--questions", type=Path, default=Path("../shared/data/eval/bbc_dev.jsonl"))
+    add_inputs(parser)
     parser.add_argument("--out", type=Path, default=Path("docs"))
     parser.add_argument("--chunks", type=int, default=CHUNKS, help="the largest store (default 1,000,000)")
     parser.add_argument(
