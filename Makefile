@@ -29,6 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/cog --check --diff --check-fail-msg='README.md is out of date; run $(BIN)/cog -r README.md' README.md
 
 eval: setup

@@ -26,7 +26,7 @@ from bot.embeddings import LocalMiniLM
 from bot.evaluate.metrics import percentile
 from bot.schema import article_id_of, with_article
 from bot.store import COLLECTION_MODEL_KEY, Meta, embedding_text
-from ingest.pipeline import FILES_PER_BATCH
+from ingest.pipeline import FILES_PER_BATCH, Ingestor
 
 SIZES = (1_000, 10_000, 100_000)
 INGEST_FILES = 300
@@ -51,7 +51,7 @@ def ingest_ratio(corpus: Path, work: Path, embedder: LocalMiniLM) -> tuple[dict[
     desk = Newsdesk(Settings(_env_file=None, data_dir=work / "ingest"), embedder)  # type: ignore[call-arg]
     files = corpus_files(corpus, INGEST_FILES)
     started = time.perf_counter()
-    report = desk.ingestor().run(files, progress=True)
+    report = Ingestor.for_desk(desk).run(files, progress=True)
     pipeline_s = time.perf_counter() - started
     texts = [embedding_text(str(meta.get(Meta.TITLE, "")), doc) for _cid, doc, meta in desk.store.iter_chunks()]
     rates = {}

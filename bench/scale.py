@@ -39,6 +39,7 @@ from bot.lexical import REFRESH_SECONDS
 from bot.store import ArticleWrite, Store, embedding_text
 from bot.text import query_terms
 from ingest.chunk import chunk_article
+from ingest.pipeline import Ingestor
 
 CHUNKS = 1_000_000
 STEPS = (100_000, 300_000)  # sizes measured on the way to --chunks (the store grows through them)
@@ -99,7 +100,7 @@ def base_desk(base_dir: Path, embedder: LocalMiniLM, files: Sequence[str]) -> Ne
     marker = base_dir / "ingested.json"
     if not marker.is_file() or json.loads(marker.read_text()).get("files") != len(files):
         started = time.perf_counter()
-        report = desk.ingestor().run(list(files), progress=True)
+        report = Ingestor.for_desk(desk).run(list(files), progress=True)
         marker.write_text(
             json.dumps(
                 {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.answer.extractive import ExtractiveParams, candidate_windows, compose, rank
@@ -44,23 +45,25 @@ def main() -> None:
     for item in items:
         vector = embedder.embed_query(item.question)
         passages = desk.retriever.search(item.question, settings.top_k, query_vector=vector)
-        candidates, article_terms = desk._whole_articles(passages)
+        candidates, article_terms = desk.answerer._whole_articles(passages)
         windows = candidate_windows(item.question, candidates, embedder, idf, vector, article_terms)
         prepared.append((item, candidates, windows))
-    grid = {
+    grid: dict[str, list[float]] = {
         "semantic": [0.2, 0.35, 0.5],
         "lexical": [0.15, 0.25, 0.35],
         "context": [0.1],
         "answer_type": [0.15, 0.25, 0.35],
         "pair_penalty": [0.0, 0.04, 0.08],
-        "min_context": [0.55, 0.6, 0.65],
-        "min_score": [0.3],
+        "min_coverage": [0.55, 0.6, 0.65],
+        "min_relevance": [0.3],
         "keep_relative": [0.7, 0.8, 0.9],
         "max_sentences": [3, 4],
     }
     results = []
     for values in itertools.product(*grid.values()):
-        params = ExtractiveParams(**dict(zip(grid, values, strict=True)))
+        chosen = dict(zip(grid, values, strict=True))
+        weights = {name: value for name, value in chosen.items() if name != "max_sentences"}
+        params = replace(ExtractiveParams(), **weights, max_sentences=int(chosen["max_sentences"]))
         hits, refusals, false_refusals = [], [], []
         for item, candidates, windows in prepared:
             answer = compose(item.question, rank(windows, params), candidates, params)

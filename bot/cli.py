@@ -205,18 +205,20 @@ def main(ctx: click.Context) -> None:
 def ingest(inputs: tuple[str, ...], feeds: tuple[str, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
     if not inputs and not feeds:
         raise CliError("nothing to ingest; give files, folders, URLs or --feed URL")
+    from ingest.pipeline import Ingestor
+
     core = _core(_settings())
     progress = not as_json and sys.stderr.isatty()
     report = None
     interrupted = False  # Ctrl-C: the run returns what it stored so far, marked interrupted
     if inputs:
-        report = core.ingestor().run(inputs, source=source, dry_run=dry_run, progress=progress)
+        report = Ingestor.for_desk(core).run(inputs, source=source, dry_run=dry_run, progress=progress)
         interrupted = report.interrupted
     if feeds and not interrupted:
         from ingest.watch import ingest_feeds
 
         try:
-            from_feeds = ingest_feeds(core.ingestor(), feeds, None, progress=progress)
+            from_feeds = ingest_feeds(Ingestor.for_desk(core), feeds, None, progress=progress)
         except KeyboardInterrupt:
             if report is None:
                 raise Interrupted(INTERRUPTED_INGEST) from None
@@ -479,12 +481,13 @@ def reindex() -> None:
 def watch(feeds: tuple[str, ...], interval: float | None, runs: int | None) -> None:
     """Re-read feeds on an interval and ingest what is new or changed; one summary line per run."""
     from ingest.feeds import FeedState
+    from ingest.pipeline import Ingestor
     from ingest.watch import watch as watch_feeds
 
     settings = _settings()
     core = _core(settings)
     watch_feeds(
-        core.ingestor(),
+        Ingestor.for_desk(core),
         list(feeds) or settings.feed_urls,
         interval or settings.watch_interval_s,
         FeedState(settings),
@@ -614,13 +617,14 @@ def eval_command(
     from bot.core import Newsdesk
     from bot.evaluate.report import write_report
     from bot.evaluate.run import load_dataset, run_eval
+    from ingest.pipeline import Ingestor
 
     cutoffs = sorted({k for given in ks for k in given})
     chosen = list(dict.fromkeys(mode for given in retrievers for mode in given))
     items = [item for dataset in datasets for item in load_dataset(dataset)]
     settings = _settings().model_copy(update={"data_dir": store or out / "store"})
     desk = Newsdesk(settings)
-    report = desk.ingestor().run([str(corpus) for corpus in corpora], source=None, progress=sys.stderr.isatty())
+    report = Ingestor.for_desk(desk).run([str(corpus) for corpus in corpora], source=None, progress=sys.stderr.isatty())
     click.echo(f"corpus: {report.summary()}", err=True)
     result = run_eval(desk, items, list(corpora), cutoffs, chosen, progress=sys.stderr.isatty())
     if quote_labels is not None:

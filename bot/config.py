@@ -20,6 +20,14 @@ from bot.errors import ConfigError
 # How the dense and BM25 rankings are merged (bot.retrieve.fuse says what each means).
 FusionMethod = Literal["relative", "rrf", "dbsf"]
 
+# Defaults that objects built without Settings (tests, benchmarks, tuning) share with Settings,
+# so the tuned values live here once (docs/EVAL.md has how they were tuned).
+FUSION_METHOD: FusionMethod = "relative"
+FUSION_DENSE_WEIGHT = 1.0
+FUSION_LEXICAL_WEIGHT = 1.0
+MIN_RELEVANCE = 0.30  # best sentence score below this: "the coverage doesn't say"
+MIN_COVERAGE = 0.60  # share of the question's idf-weighted terms the answering article must hold
+
 ENV_FILE = Path(".env")
 # NEWSDESK_* variables that are not settings: read by the test suite, never by Newsdesk itself.
 NOT_SETTINGS = frozenset({"NEWSDESK_SHARED_DIR"})
@@ -141,21 +149,23 @@ class Settings(BaseSettings):
     # --- answering -------------------------------------------------------
     top_k: int = Field(default=6, gt=0, description="Passages retrieved per question.")
     fusion_method: FusionMethod = Field(
-        default="relative",
+        default=FUSION_METHOD,
         description="How dense and BM25 rankings merge: relative (scores scaled to 0-1), rrf (ranks), dbsf.",
     )
     fusion_dense_weight: float = Field(
-        default=1.0, ge=0.0, description="Weight of the dense (embedding) ranking in the fusion."
+        default=FUSION_DENSE_WEIGHT, ge=0.0, description="Weight of the dense (embedding) ranking in the fusion."
     )
-    fusion_lexical_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 ranking in the fusion.")
+    fusion_lexical_weight: float = Field(
+        default=FUSION_LEXICAL_WEIGHT, ge=0.0, description="Weight of the BM25 ranking in the fusion."
+    )
     min_relevance: float = Field(
-        default=0.30,
+        default=MIN_RELEVANCE,
         ge=0.0,
         le=1.0,
         description="Best sentence score below this: the answer says the coverage doesn't say.",
     )
     min_coverage: float = Field(
-        default=0.60,
+        default=MIN_COVERAGE,
         ge=0.0,
         le=1.0,
         description="Share of the question's (idf-weighted) terms the answering article must contain.",

@@ -30,6 +30,14 @@ LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
 EMBEDDING_BACKENDS = ("onnx", "torch", "onnx-int8")
 INT8_SUFFIX = "+int8"
 LOCAL_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# Batch sizes for the local model on 2 CPU cores (measured, see LocalMiniLM.batch_size_for): chunks
+# (~800 chars) at 8, sentences (~150 chars) at 16; a text set averaging over 400 chars is chunks.
+CHUNK_BATCH = 8
+SENTENCE_BATCH = 16
+LONG_TEXT_CHARS = 400
+# Texts per request to an OpenAI-compatible embeddings endpoint: well under OpenAI's 2,048 inputs
+# per request, and small enough that one failed request costs little to retry.
+OPENAI_EMBED_BATCH = 256
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +154,7 @@ class LocalMiniLM(Embeddings):
         if self._batch_size is not None:
             return self._batch_size
         mean_chars = sum(len(text) for text in texts) / len(texts)
-        return 8 if mean_chars > 400 else 16
+        return CHUNK_BATCH if mean_chars > LONG_TEXT_CHARS else SENTENCE_BATCH
 
     @property
     def model(self) -> Any:
@@ -197,8 +205,9 @@ class OpenAIEmbedder(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
-        for start in range(0, len(texts), 256):
-            response = self._client.embeddings.create(model=self._model, input=texts[start : start + 256])
+        for start in range(0, len(texts), OPENAI_EMBED_BATCH):
+            batch = texts[start : start + OPENAI_EMBED_BATCH]
+            response = self._client.embeddings.create(model=self._model, input=batch)
             vectors.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
         return vectors
 

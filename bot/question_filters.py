@@ -21,6 +21,7 @@ from bot.retrieve import Filters
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
 # Words after an unquoted `source:` that may still belong to the name (`source:abc news` is ABC News).
 SOURCE_WORDS = 3
+# Stored source names listed in an unknown-source error: enough to show the spelling, one Slack line.
 SOURCES_NAMED = 6
 _FILTER = re.compile(r"(?<!\S)(since|until|source):", re.IGNORECASE)
 _QUOTES = ('"', "“", "”")
@@ -52,47 +53,89 @@ def read_filters(text: str, known_sources: Callable[[], Collection[str]] | None 
     name regardless of case (`source:abc news` → "ABC News") and an unknown one is an error that
     lists the names; without it the source is kept as typed. Raises `FilterError` for a bad value,
     a filter given twice, `until` before `since`, or a question that is only filters."""
+    scanned = _scan(text)
+    since, until = _date_bounds(scanned.values)
+    source, words = scanned.values.get("source"), scanned.words
+    if source is not None and known_sources is not None:
+        source, words = _match_source(source, words, scanned.source_at, known_sources())
+    question = " ".join(words)
+    if scanned.values and not question:
+        raise FilterError("the question is empty once its filters are taken out; ask something after them")
+    return TypedQuestion(question, Filters(since=since, until=until, source=source))
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """A question's text read once for filters: the words left around them, each filter's value
+    (spaces normalised), and how many of those words came before an unquoted source name, which
+    may yet claim the words after it (`source:abc news`)."""
+
+    words: list[str]
+    values: dict[str, str]
+    source_at: int | None
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A filter's value as typed and how many characters after the colon it took. Only a quoted
+    value is certain to end where it ends: an unquoted source name may run on."""
+
+    text: str
+    length: int
+    quoted: bool
+
+
+def _scan(text: str) -> _Scanned:
+    """Filters are found anywhere in the text, but only as `name:value` with the value right after
+    the colon: "the source: a leak" is prose, and a filter word inside a quoted name is the name."""
     kept: list[str] = []
     values: dict[str, str] = {}
-    source_at: int | None = None  # how many question words came before an unquoted source
+    source_at: int | None = None
     position = 0
     for found in _FILTER.finditer(text):
-        if found.start() < position:
-            continue  # inside a quoted source name
         rest = text[found.end() :]
-        if not rest[:1].strip():
-            continue  # "the source: a leak" is prose, not a filter
+        if found.start() < position or not rest[:1].strip():
+            continue
         name = found.group(1).lower()
         kept.append(text[position : found.start()])
-        quoted = _QUOTED.match(rest)
-        if quoted and name == "source":
-            value, position = quoted.group(1), found.end() + quoted.end()
-        elif rest[:1] in _QUOTES:
-            raise FilterError(f'{name}: the closing quote is missing; write {name}:"ABC News"')
-        else:
-            word = rest.split(maxsplit=1)[0]
-            position = found.end() + len(word)
-            value = word.rstrip(_TRAILING)  # "…since:2012?" ends the sentence, not the date
-            if name == "source":
-                source_at = len("".join(kept).split())
-        if not value.strip():
-            raise FilterError(f"{name}: no value; write it like {_example(name)}")
-        if name in values:
-            raise FilterError(f"{name}: given twice; keep one, e.g. {_example(name)}")
-        values[name] = " ".join(value.split())
+        value = _read_value(name, rest)
+        position = found.end() + value.length
+        if name == "source" and not value.quoted:
+            source_at = len("".join(kept).split())
+        _keep_value(values, name, value.text)
     kept.append(text[position:])
-    words = "".join(kept).split()
+    return _Scanned("".join(kept).split(), values, source_at)
+
+
+def _read_value(name: str, rest: str) -> _Value:
+    """The value at the start of `rest`. Only a source name may be quoted (it can hold spaces); other
+    values are one word, without the punctuation that ends a sentence ("…since:2012?")."""
+    quoted = _QUOTED.match(rest)
+    if quoted and name == "source":
+        return _Value(quoted.group(1), quoted.end(), quoted=True)
+    if rest[:1] in _QUOTES:
+        raise FilterError(f'{name}: the closing quote is missing; write {name}:"ABC News"')
+    word = rest.split(maxsplit=1)[0]
+    return _Value(word.rstrip(_TRAILING), len(word), quoted=False)
+
+
+def _keep_value(values: dict[str, str], name: str, value: str) -> None:
+    """Records one filter's value; an empty one, or a second one for the same filter, is an error
+    rather than a guess at which the user meant."""
+    if not value.strip():
+        raise FilterError(f"{name}: no value; write it like {_example(name)}")
+    if name in values:
+        raise FilterError(f"{name}: given twice; keep one, e.g. {_example(name)}")
+    values[name] = " ".join(value.split())
+
+
+def _date_bounds(values: dict[str, str]) -> tuple[date | None, date | None]:
+    """`since` and `until` as days; bounds that cross are an error, not an empty result."""
     since = _day(values["since"], "since", end=False) if "since" in values else None
     until = _day(values["until"], "until", end=True) if "until" in values else None
     if since and until and until < since:
         raise FilterError(f"until {until} is before since {since}; swap them or drop one")
-    source = values.get("source")
-    if source is not None and known_sources is not None:
-        source, words = _match_source(source, words, source_at, known_sources())
-    question = " ".join(words)
-    if values and not question:
-        raise FilterError("the question is empty once its filters are taken out; ask something after them")
-    return TypedQuestion(question, Filters(since=since, until=until, source=source))
+    return since, until
 
 
 def with_flags(typed: Filters, flags: Filters) -> Filters:

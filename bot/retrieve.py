@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 
 from langchain_core.embeddings import Embeddings
 
-from bot.config import FusionMethod
+from bot.config import FUSION_DENSE_WEIGHT, FUSION_LEXICAL_WEIGHT, FUSION_METHOD, FusionMethod
 from bot.lexical import LexicalCache
 from bot.models import Passage, shifted
 from bot.schema import Meta, article_id_of, article_ref, day_number, entities_of
@@ -30,6 +30,9 @@ RRF_K = 60
 # Candidates each side contributes before fusion. Fixed, not a multiple of k: score-scaled fusion
 # normalises over the candidates, and the ranking must not change with how many passages are asked for.
 CANDIDATES = 50
+# Passages one article may fill of the top k: a long article matching every question term would
+# otherwise crowd out the other coverage the answer and its sources list should show.
+PER_ARTICLE = 2
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,9 @@ class FusionWeights:
     list's scores min-max scaled to [0, 1] over its candidates; `dbsf` scales them by
     mean ± 3 standard deviations (Qdrant's distribution-based fusion)."""
 
-    dense: float = 1.0
-    lexical: float = 1.0
-    method: FusionMethod = "relative"
+    dense: float = FUSION_DENSE_WEIGHT
+    lexical: float = FUSION_LEXICAL_WEIGHT
+    method: FusionMethod = FUSION_METHOD
 
 
 def _scaled(scores: list[float], method: FusionMethod) -> list[float]:
@@ -132,7 +135,7 @@ class Retriever:
         embedder: Embeddings,
         lexical: LexicalCache,
         weights: FusionWeights | None = None,
-        per_article: int = 2,
+        per_article: int = PER_ARTICLE,
     ) -> None:
         self.store = store
         self.embedder = embedder

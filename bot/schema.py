@@ -98,7 +98,7 @@ def with_article(record_id: str, article_id: str) -> str:
 
 
 def embedding_text(title: str, text: str) -> str:
-    """The headline is embedded with every chunk: it names who and what the chunk is about."""
+    """The headline goes with every chunk, embedded and matched: it names who and what the chunk is about."""
     return f"{title}\n{text}" if title else text
 
 

@@ -30,11 +30,12 @@ STOPWORDS = frozenset(
 )
 
 # Words of a question that say what kind of answer is wanted, not what it is about
-# ("How did X describe Y?" is about X and Y; the article need not say "describe").
+# ("How did X describe Y?" is about X and Y; the article need not say "describe"; "Which minister
+# announced X?" is answered by "Minister Y said X").
 QUESTION_WORDS = frozenset(
     """
-    call called describe described did do does happen happened how kind many mean much react reacted
-    respond responded type what when where which who whom whose why
+    announce announced call called describe described did do does happen happened how kind many mean much
+    react reacted respond responded type what when where which who whom whose why
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -61,7 +62,10 @@ def terms(text: str) -> list[str]:
 
 
 def query_terms(question: str) -> list[str]:
-    return [term for term in terms(question) if term not in QUESTION_WORDS]
+    """The question's terms without the words that only say what kind of answer it wants, matched
+    as written ("described" goes, "description" stays) before stemming."""
+    kept = (word.lower() for word in words(question))
+    return [_stem(word) for word in kept if word not in STOPWORDS and word not in QUESTION_WORDS]
 
 
 def name_terms(question: str) -> set[str]:

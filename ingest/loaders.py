@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -25,6 +25,9 @@ from bot.config import Settings
 from bot.errors import LoadError
 from ingest.clean import drop_repeated_headline, strip_markdown_headings
 from ingest.fetch import FETCHABLE_SCHEMES, fetch, too_big_message, unfetchable_scheme_message
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # Tuples, in the order users read them in messages; SUPPORTED_LIST is built from them so it cannot drift.
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -178,6 +181,9 @@ _WESTERN_LANGUAGES = frozenset(
     | {"Finnish", "Unknown"}
 )
 _WESTERN_MARGIN = 0.1
+# Without a byte-order mark, a NUL byte in the first 8 KiB means binary: text in the encodings read
+# here has none, and 8 KiB is enough to tell without scanning a large file.
+_BINARY_SNIFF_BYTES = 8192
 
 
 def decode_text(name: str, data: bytes) -> str:
@@ -205,7 +211,7 @@ def _decode(name: str, data: bytes) -> str:
                 raise LoadError(
                     f"{name}: starts with a {label} byte-order mark but is not {label} text; re-save it as UTF-8"
                 ) from exc
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
         raise LoadError(f"{name}: binary file, not text; give {SUPPORTED_LIST} files")
     try:
         return data.decode("utf-8")
@@ -323,9 +329,55 @@ def parse_html_article(name: str, html: str, url: str) -> RawArticle:
 
     tree = trafilatura.load_html(html)
     if tree is None:
-        raise LoadError(f"{name}: no article text found in the page; is it an article page?")
-    og_site_name = _string(tree.xpath("string((//meta[@property='og:site_name' or @name='og:site_name'])[1]/@content)"))
-    title_element = _string(tree.xpath("string((//head/title | //title)[1])"))
+        raise LoadError(_no_article_text(name))
+    page = _page_names(tree)
+    document = _extract_article(name, tree, url)
+    headline, site_in_headline = split_site_name(_string(getattr(document, "title", "")), page.og_site_name)
+    if not headline:
+        raise LoadError(f"{name}: the page has no headline")
+    page_url = _string(getattr(document, "url", "")) or url
+    text = drop_repeated_headline(headline, _block_text(document))
+    if not text.strip():
+        raise LoadError(_no_article_text(name))
+    return RawArticle(
+        title=headline,
+        text=text,
+        source=_page_source(page, site_in_headline, _string(getattr(document, "sitename", "")), page_url),
+        author=_string(getattr(document, "author", "")),
+        published=parse_date(getattr(document, "date", None), name),
+        url=page_url,
+    )
+
+
+def _no_article_text(name: str) -> str:
+    return f"{name}: no article text found in the page; is it an article page?"
+
+
+@dataclass(frozen=True)
+class PageNames:
+    """What a page's own markup says it is called, read from the tree rather than from trafilatura's
+    metadata: og:site_name is the publisher's own name for the site, and <title> often names the site
+    after the headline when the headline trafilatura reports does not."""
+
+    og_site_name: str
+    title: str
+
+
+def _page_names(tree: HtmlElement) -> PageNames:
+    return PageNames(
+        og_site_name=_string(
+            tree.xpath("string((//meta[@property='og:site_name' or @name='og:site_name'])[1]/@content)")
+        ),
+        title=_string(tree.xpath("string((//head/title | //title)[1])")),
+    )
+
+
+def _extract_article(name: str, tree: HtmlElement, url: str) -> Any:
+    """trafilatura's extraction of the article and its metadata. Precision over recall, without
+    comments or tables: a missed paragraph costs less than a cookie banner or a reader comment
+    stored, and quoted, as the article's words."""
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         tree,
         url=url or None,
@@ -335,26 +387,19 @@ def parse_html_article(name: str, html: str, url: str) -> RawArticle:
         favor_precision=True,
     )
     if document is None or not _string(getattr(document, "text", None)):
-        raise LoadError(f"{name}: no article text found in the page; is it an article page?")
-    headline, site_in_headline = split_site_name(_string(getattr(document, "title", "")), og_site_name)
-    if not headline:
-        raise LoadError(f"{name}: the page has no headline")
-    page_url = _string(getattr(document, "url", "")) or url
-    host = _host_name(page_url)
-    text = drop_repeated_headline(headline, _block_text(document))
-    if not text.strip():
-        raise LoadError(f"{name}: no article text found in the page; is it an article page?")
-    return RawArticle(
-        title=headline,
-        text=text,
-        source=og_site_name
+        raise LoadError(_no_article_text(name))
+    return document
+
+
+def _page_source(page: PageNames, site_in_headline: str, metadata_site: str, page_url: str) -> str:
+    """The publisher, from the most to the least deliberate statement of it (see `parse_html_article`):
+    og:site_name, the site named in the headline, then in <title>, trafilatura's site name, the host."""
+    return (
+        page.og_site_name
         or site_in_headline
-        or split_site_name(title_element, og_site_name)[1]
-        or _metadata_site_name(_string(getattr(document, "sitename", "")), page_url)
-        or host,
-        author=_string(getattr(document, "author", "")),
-        published=parse_date(getattr(document, "date", None), name),
-        url=page_url,
+        or split_site_name(page.title, page.og_site_name)[1]
+        or _metadata_site_name(metadata_site, page_url)
+        or _host_name(page_url)
     )
 
 
@@ -372,6 +417,9 @@ def _block_text(document: Any) -> str:
 
 # "Headline | Site", "Headline - Site", "Headline – Site", "Headline — Site": the last separator counts.
 _TITLE_SEPARATOR = re.compile(r"\s+(\||-|–|—)\s+(?!.*\s(\||-|–|—)\s)")
+# A site name is short ("The Sydney Morning Herald"); a longer run after a dash is more headline.
+_SITE_NAME_MAX_WORDS = 5
+_SITE_NAME_MAX_CHARS = 40
 _NAME_LINKS = {"of", "the", "and", "&", "de", "la", "le", "du", "der", "die", "am", "on", "for", "in"}
 
 
@@ -397,7 +445,11 @@ def _looks_like_site_name(text: str) -> bool:
     if re.fullmatch(r"[\w-]+(\.[\w-]+)+", text):  # a domain: example.co.uk
         return True
     words = text.split()
-    if not 1 <= len(words) <= 5 or len(text) > 40 or re.search(r"[,;:!?\"“”]|\.$", text):
+    if (
+        not 1 <= len(words) <= _SITE_NAME_MAX_WORDS
+        or len(text) > _SITE_NAME_MAX_CHARS
+        or re.search(r"[,;:!?\"“”]|\.$", text)
+    ):
         return False
     capitalised = all(word[0].isupper() or word[0].isdigit() for word in words if word not in _NAME_LINKS)
     return capitalised and not text.isdigit()
@@ -494,7 +546,7 @@ def _load_url(url: str, settings: Settings) -> Loaded:
 def decode_html(name: str, body: bytes) -> str:
     if not body.strip():
         raise LoadError(f"{name}: the page is empty")
-    for encoding in ("utf-8", "cp1252"):
+    for encoding in ("utf-8", WESTERN_DEFAULT):
         try:
             return body.decode(encoding)
         except UnicodeDecodeError:
@@ -524,6 +576,12 @@ _TIMESTAMP = re.compile(r"^\d{9,}(\.\d+)?$")
 _MILLISECONDS_FROM = 100_000_000_000
 # A publication date this far past today (UTC) is a mistake; a day or two is a time zone or an embargo.
 _FUTURE_SLACK = timedelta(days=2)
+# Defaults for parsing a date twice (see _date_from_text): they differ in year, month and day, the
+# day exists in every month, and both years are leap years, so "29 February" reads with either.
+_FIRST_DEFAULT = datetime(2000, 1, 1)
+_SECOND_DEFAULT = datetime(2004, 2, 2)
+# Enough of an unreadable date to recognise it in the error line, which must stay one line.
+_DATE_SHOWN_CHARS = 40
 
 
 def parse_date(value: Any, label: str) -> date | None:
@@ -570,12 +628,12 @@ def _date_from_text(text: str, label: str) -> date:
 
     # Parsed twice with different defaults: a field that changes with the default was not in the text.
     try:
-        first = date_parser.parse(text, default=datetime(2000, 1, 1))
-        second = date_parser.parse(text, default=datetime(2004, 2, 2))
+        first = date_parser.parse(text, default=_FIRST_DEFAULT)
+        second = date_parser.parse(text, default=_SECOND_DEFAULT)
     except (ValueError, OverflowError) as exc:
-        raise LoadError(f"{label}: cannot read the date {text[:40]!r}; use YYYY-MM-DD") from exc
+        raise LoadError(f"{label}: cannot read the date {text[:_DATE_SHOWN_CHARS]!r}; use YYYY-MM-DD") from exc
     if first.year != second.year:
-        raise LoadError(f"{label}: the date {text[:40]!r} has no year; use YYYY-MM-DD")
+        raise LoadError(f"{label}: the date {text[:_DATE_SHOWN_CHARS]!r} has no year; use YYYY-MM-DD")
     if first.month != second.month:
         return date(first.year, 1, 1)
     if first.day != second.day:

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
@@ -30,6 +30,9 @@ from ingest.loaders import RawArticle, expand_inputs, load
 from ingest.parse_ahead import ParseAhead
 from ingest.quote_vectors import ArticleParts, chunk_and_quote_vectors
 from ingest.quotes import Analysis
+
+if TYPE_CHECKING:
+    from bot.core import Newsdesk
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +152,12 @@ class Ingestor:
         self.quote_embedder = quote_embedder(embedder)
         self.on_change = on_change
         self.writer_id = uuid.uuid4().hex
+
+    @classmethod
+    def for_desk(cls, desk: Newsdesk) -> Ingestor:
+        """Ingest into a running Newsdesk: its store and model, and its lexical cache told of each
+        write, so the process's next question sees the new articles."""
+        return cls(desk.settings, desk.store, desk.embedder, on_change=desk.lexical.invalidate)
 
     def run(
         self,

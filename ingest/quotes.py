@@ -261,6 +261,30 @@ def _phrase(tokens: Iterable[Token]) -> str:
     return " ".join(doc.text[ordered[0].idx : ordered[-1].idx + len(ordered[-1])].split())
 
 
+@dataclass(frozen=True)
+class _Said:
+    """Who says a quotation and how: `named` is False for a description ("analysts"); `cue` is the
+    speech verb when the quotation has one of its own or in its lead-in sentence."""
+
+    speaker: str
+    role: str
+    named: bool
+    cue_word: str
+    cue: Token | None
+
+
+def _named_subject(token: Token) -> Token:
+    """The token that names the speaker: "Pullman, who had told him …" → Pullman; "the minister,
+    Jack Straw, said" → Jack Straw."""
+    if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head is not token.head:
+        token = token.head.head
+    if token.dep_ == "appos" or (token.pos_ == "NOUN" and any(c.dep_ == "appos" for c in token.children)):
+        named = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        if named is not None:
+            token = named
+    return token
+
+
 class _Reader:
     """One article: people first, then each quotation and reported clause with its speaker."""
 
@@ -306,16 +330,24 @@ class _Reader:
     # --- speakers --------------------------------------------------------
     def speaker(self, token: Token) -> tuple[str, str, bool] | None:
         """(speaker, role, named) for the subject of a cue, or None when it can't be told."""
-        if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head is not token.head:
-            token = token.head.head  # "Pullman, who had told him that …"
-        if token.dep_ == "appos" or (token.pos_ == "NOUN" and any(c.dep_ == "appos" for c in token.children)):
-            named = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
-            if named is not None:
-                token = named
+        token = _named_subject(token)
         ent = next((span for span in self.person_spans if span.start <= token.i < span.end), None) or _entity_of(token)
         if ent is not None and ent.label_ in _NOT_SPEAKERS:
             return None  # "this financial year" misparsed as the subject of "he said"
-        lower = token.text.lower()
+        by_entity = self._entity_speaker(token, ent)
+        if by_entity is not None:
+            return by_entity
+        if token.pos_ == "PRON" and token.text.lower() in PRONOUNS:
+            person = self._recent_person(token.idx)
+            return (person.name, person.role, True) if person else None
+        if token.pos_ == "PROPN":
+            return self._proper_noun_speaker(token)
+        if token.pos_ == "NOUN":
+            return self._common_noun_speaker(token)
+        return None
+
+    def _entity_speaker(self, token: Token, ent: Span | None) -> tuple[str, str, bool] | None:
+        """A person by entity or by a name the article introduced; an organisation or group by entity."""
         if ent is not None and ent.label_ == "PERSON":
             person = self.people.find(ent.text) or self.people.add(ent.text)
             if person is not None:
@@ -327,27 +359,28 @@ class _Reader:
             name = re.sub(r"['’]s$", "", ent.text).strip()
             name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
             return name, "", True
-        if token.pos_ == "PRON" and lower in PRONOUNS:
-            person = self._recent_person(token.idx)
-            return (person.name, person.role, True) if person else None
-        if token.pos_ == "PROPN":
-            # An acronym is an organisation ("BP added"), never a word of someone's role ("BP chief executive").
-            by_role = None if token.text.isupper() else self.people.by_role_word(token.lower_)
-            person = self.people.find(_name_span(token)) or by_role
-            if person is not None:
-                return person.name, person.role, True
-            return _clean_name(_name_span(token)), "", True
-        if token.pos_ == "NOUN":
-            person = self.people.by_role_word(token.lemma_.lower() or lower)
-            if (
-                person is not None
-                and any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts)
-                and _modifiers_agree(token, person.role)
-            ):
-                return person.name, person.role, True
-            phrase = _phrase(t for t in token.subtree if not (t.dep_ == "relcl" or t.dep_ == "acl"))
-            return (phrase, "", False) if phrase else None
         return None
+
+    def _proper_noun_speaker(self, token: Token) -> tuple[str, str, bool]:
+        # An acronym is an organisation ("BP added"), never a word of someone's role ("BP chief executive").
+        by_role = None if token.text.isupper() else self.people.by_role_word(token.lower_)
+        person = self.people.find(_name_span(token)) or by_role
+        if person is not None:
+            return person.name, person.role, True
+        return _clean_name(_name_span(token)), "", True
+
+    def _common_noun_speaker(self, token: Token) -> tuple[str, str, bool] | None:
+        """ "The ambassador said" is the person the article gave that role; "analysts said" is a
+        description, not a name (named=False)."""
+        person = self.people.by_role_word(token.lemma_.lower() or token.text.lower())
+        if (
+            person is not None
+            and any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts)
+            and _modifiers_agree(token, person.role)
+        ):
+            return person.name, person.role, True
+        phrase = _phrase(t for t in token.subtree if not (t.dep_ == "relcl" or t.dep_ == "acl"))
+        return (phrase, "", False) if phrase else None
 
     def _recent_person(self, before: int) -> _Person | None:
         recent = [(char, person, subject) for char, person, subject in self.person_mentions if char < before]
@@ -391,40 +424,51 @@ class _Reader:
             sentences = self._sentences_of(start, end)
             if not sentences:
                 continue
-            cue = self._cue_near(sentences, start, end)
             context = (min(s.start_char for s in sentences), max(s.end_char for s in sentences))
-            if cue is None and not (previous is not None and self._continues(previous, start)):
-                cue = self._lead_cue(context[0])  # "Mr Hayman acknowledged that … . "If you come …""
-            attributed = self.speaker(cue[1]) if cue else None
-            if attributed is not None and cue is not None:
-                speaker, role, named = attributed
-                cue_word = "according to" if cue[0].lower_ == "according" else cue[0].text
-            elif previous is not None and self._continues(previous, start):
-                speaker, role, named, cue_word = previous.speaker, previous.role, previous.named, ""
-            else:
+            said = self._attribution(sentences, start, end, context[0], previous)
+            if said is None or not self._is_speech_quote(start, end, said):
                 continue
-            words = len(self.text[start:end].split())
-            if not cue_word and words < MIN_UNCUED_WORDS:
-                continue
-            if words < MIN_UNCUED_WORDS and (
-                _is_nickname(self.text, start, end) or not self._is_speech(start, end, cue[0] if cue else None)
-            ):
-                continue  # a nickname, a scare-quoted word or a title, not speech
             quote = Quote(
                 self.text[start:end],
                 start,
                 end,
-                speaker,
-                role,
-                cue_word,
+                said.speaker,
+                said.role,
+                said.cue_word,
                 "direct",
-                named,
+                said.named,
                 *context,
                 self._lead_in(context[0]),
             )
             found.append(quote)
             previous = quote
         return found
+
+    def _attribution(
+        self, sentences: Sequence[Span], start: int, end: int, context_start: int, previous: Quote | None
+    ) -> _Said | None:
+        """Who says the quotation at start:end: its own cue's subject, the lead-in sentence's, or the
+        previous quote's speaker when it carries on from there."""
+        continues = previous is not None and self._continues(previous, start)
+        cue = self._cue_near(sentences, start, end)
+        if cue is None and not continues:
+            cue = self._lead_cue(context_start)  # "Mr Hayman acknowledged that … . "If you come …""
+        attributed = self.speaker(cue[1]) if cue else None
+        if attributed is not None and cue is not None:
+            cue_word = "according to" if cue[0].lower_ == "according" else cue[0].text
+            return _Said(*attributed, cue_word, cue[0])
+        if continues and previous is not None:
+            return _Said(previous.speaker, previous.role, previous.named, "", None)
+        return None
+
+    def _is_speech_quote(self, start: int, end: int, said: _Said) -> bool:
+        """Short quotations without a cue of their own are nicknames, scare quotes or titles."""
+        words = len(self.text[start:end].split())
+        if words >= MIN_UNCUED_WORDS:
+            return True
+        if not said.cue_word:
+            return False
+        return not _is_nickname(self.text, start, end) and self._is_speech(start, end, said.cue)
 
     def _lead_cue(self, context_start: int) -> tuple[Token, Token] | None:
         """The speech verb of the sentence just before a quotation that has none of its own: news

@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from ingest.pipeline import Ingestor
 from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def corpus_desk(tmp_path_factory: pytest.TempPathFactory, embedder: LocalMiniLM,
     """Seed article plus 300 BBC distractors, built once and only read by the tests that use it."""
     data_dir = tmp_path_factory.mktemp("corpus")
     desk = Newsdesk(make_settings(data_dir), embedder)
-    report = desk.ingestor().run([str(SEED_DIR), *bbc_sample(bbc_dir, 60)], source=None)
+    report = Ingestor.for_desk(desk).run([str(SEED_DIR), *bbc_sample(bbc_dir, 60)], source=None)
     assert report.ok, report.failed
     # The BBC set repeats a few stories word for word: those are one article each.
     assert len(report.added) + len(report.unchanged) == 301 and len(report.added) >= 295

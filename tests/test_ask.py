@@ -17,6 +17,7 @@ from bot.core import Newsdesk
 from bot.models import Passage
 from bot.retrieve import Filters, Mode
 from ingest.clean import clean_text
+from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 
 
@@ -110,7 +111,7 @@ def dated_desk(desk: Newsdesk, tmp_path: Path) -> Newsdesk:
     }
     for name, (title, source, day, body) in docs.items():
         (tmp_path / name).write_text(f"---\ntitle: {title}\nsource: {source}\ndate: {day}\n---\n{body}\n")
-    assert desk.ingestor().run([str(tmp_path / n) for n in docs]).ok
+    assert Ingestor.for_desk(desk).run([str(tmp_path / n) for n in docs]).ok
     return desk
 
 

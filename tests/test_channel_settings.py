@@ -28,6 +28,7 @@ from bot.retrieve import Filters, Mode
 from bot.slack.channel_config import ConfigChange, ConfigUsageError, parse_change
 from bot.slack.listeners.filters import addressed_to_people, is_question
 from bot.state import SharedState
+from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form, serve_slack
 from tests.slack_harness import RunningApp, mention_event, run_http_app, seed_with_url, slack_settings
@@ -65,7 +66,7 @@ def _desk(tmp_path: Path, fake: FakeSlack, embedder: LocalMiniLM, **extra: objec
     seed = seed_with_url(tmp_path, (SEED_DIR / "russia-syria-intervention.txt").read_text())
     sport = tmp_path / "uefa.md"
     sport.write_text(SPORT_ARTICLE)
-    assert desk.ingestor().run([str(seed), str(sport)]).ok
+    assert Ingestor.for_desk(desk).run([str(seed), str(sport)]).ok
     return desk
 
 

@@ -226,9 +226,7 @@ def test_eval_takes_cutoffs_and_retrievers_comma_separated_or_repeated(
         def __init__(self, settings: object) -> None:
             pass
 
-        def ingestor(self) -> object:
-            return self
-
+    class NoIngest:
         def run(self, *args: object, **kwargs: object) -> IngestReport:
             return IngestReport()
 
@@ -241,6 +239,7 @@ def test_eval_takes_cutoffs_and_retrievers_comma_separated_or_repeated(
         raise click.exceptions.Exit(0)
 
     monkeypatch.setattr("bot.core.Newsdesk", NoDesk)
+    monkeypatch.setattr("ingest.pipeline.Ingestor.for_desk", lambda desk: NoIngest())
     monkeypatch.setattr("bot.evaluate.run.run_eval", recorded)
     monkeypatch.setattr("bot.evaluate.run.load_dataset", lambda path: [])
     dataset = tmp_path / "questions.jsonl"

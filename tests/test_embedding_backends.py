@@ -16,6 +16,7 @@ import pytest
 from bot import onnx_minilm
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM, local_model_dir, same_vector_space, sha256_of, verified_weights
+from ingest.pipeline import Ingestor
 from tests.conftest import BBC_DIR, CHURKIN_QUOTE, SEED_DIR, make_settings
 
 TEXTS = [
@@ -40,7 +41,7 @@ def test_a_store_built_with_torch_is_searched_with_onnx_without_reindexing(
 ) -> None:
     settings = make_settings(tmp_path / "data")
     built = Newsdesk(settings, LocalMiniLM(backend="torch"))
-    assert built.ingestor().run([str(SEED_DIR)]).ok
+    assert Ingestor.for_desk(built).run([str(SEED_DIR)]).ok
     question = "What is Russia's attitude to sanctions against Syria?"
     before = [p.chunk_id for p in built.retriever.search(question, 4, mode="dense")]
     searched = Newsdesk(settings, embedder)  # the model check passes: same model name, same vectors
@@ -94,7 +95,7 @@ def test_a_store_built_with_fp32_is_searched_with_int8_questions_without_reindex
 ) -> None:
     settings = make_settings(tmp_path / "data")
     built = Newsdesk(settings, embedder)
-    assert built.ingestor().run([str(SEED_DIR)]).ok
+    assert Ingestor.for_desk(built).run([str(SEED_DIR)]).ok
     question = "What is Russia's attitude to sanctions against Syria?"
     before = [p.chunk_id for p in built.retriever.search(question, 4, mode="dense")]
     searched = Newsdesk(settings, int8_embedder)  # the model check passes: same vector space

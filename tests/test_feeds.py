@@ -17,6 +17,7 @@ from bot.errors import LoadError
 from bot.state import open_database
 from bot.state.feeds import Feeds
 from ingest.fetch import fetch
+from ingest.pipeline import Ingestor
 from ingest.watch import ingest_feeds
 from tests.conftest import make_settings
 from tests.fakes.web import ARTICLE_HTML, Pages, serve_pages
@@ -52,7 +53,7 @@ def test_ingest_feed_keeps_the_feed_metadata(tmp_path: Path, embedder: LocalMini
     desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
     with serve_pages() as pages:
         feed = _serve_feed(pages)
-        report = ingest_feeds(desk.ingestor(), [feed], None)
+        report = ingest_feeds(Ingestor.for_desk(desk), [feed], None)
     assert len(report.added) == 2 and not report.failed
     by_title = {a.ref.title: a.ref for a in desk.sources()}
     assert by_title["Port strike ends"].published == "2005-06-06"

@@ -19,6 +19,7 @@ from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.store import Meta
 from ingest.loaders import load
+from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, make_settings
 from tests.fakes.slack_api import SIGNING_SECRET, event_body, post_event, serve_slack, signed_headers
 from tests.slack_harness import run_http_app, slack_settings
@@ -115,7 +116,7 @@ def test_hostile_batches_never_leave_a_partial_article(
     for number, (suffix, data) in enumerate(batch):
         (folder / f"f{number}{suffix}").write_bytes(data)
     desk = Newsdesk(make_settings(folder / "data"), embedder)
-    report = desk.ingestor().run([str(folder / f"f{n}{s}") for n, (s, _d) in enumerate(batch)])
+    report = Ingestor.for_desk(desk).run([str(folder / f"f{n}{s}") for n, (s, _d) in enumerate(batch)])
     assert all("\n" not in reason for reason in report.failed)
     present: dict[str, set[int]] = {}
     expected: dict[str, int] = {}
@@ -132,7 +133,7 @@ def slack_bot(tmp_path_factory: pytest.TempPathFactory, embedder: LocalMiniLM): 
     with serve_slack() as fake:
         settings_: Settings = slack_settings(tmp_path_factory.mktemp("hostile-slack"), fake)
         desk = Newsdesk(settings_, embedder)
-        assert desk.ingestor().run([str(SEED_DIR)]).ok
+        assert Ingestor.for_desk(desk).run([str(SEED_DIR)]).ok
         with run_http_app(settings_, desk) as running:
             yield running, fake
 

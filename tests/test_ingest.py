@@ -38,11 +38,11 @@ def _chunks_by_article(desk: Newsdesk) -> dict[str, set[str]]:
 
 
 def test_reingesting_unchanged_article_changes_nothing(desk: Newsdesk) -> None:
-    first = desk.ingestor().run([str(SEED_DIR)])
+    first = Ingestor.for_desk(desk).run([str(SEED_DIR)])
     assert len(first.added) == 1 and first.chunks_written > 0
     generation = desk.store.generation()
     before = _chunks_by_article(desk)
-    again = desk.ingestor().run([str(SEED_DIR), str(SEED_DIR / "russia-syria-intervention.txt")])
+    again = Ingestor.for_desk(desk).run([str(SEED_DIR), str(SEED_DIR / "russia-syria-intervention.txt")])
     assert (again.added, again.updated, len(again.unchanged), again.failed) == ([], [], 1, [])
     assert _chunks_by_article(desk) == before
     assert desk.store.generation() == generation
@@ -51,7 +51,7 @@ def test_reingesting_unchanged_article_changes_nothing(desk: Newsdesk) -> None:
 def test_changed_article_replaces_all_its_old_chunks(desk: Newsdesk, tmp_path: Path) -> None:
     body = " ".join(f"Sentence number {i} says the council met about the bridge." for i in range(120))
     path = _write(tmp_path / "bridge.md", "Council and the bridge", body, url="https://example.com/bridge")
-    desk.ingestor().run([str(path)])
+    Ingestor.for_desk(desk).run([str(path)])
     old = _chunks_by_article(desk)
     assert len(old) == 1 and len(next(iter(old.values()))) > 3
     _write(
@@ -60,7 +60,7 @@ def test_changed_article_replaces_all_its_old_chunks(desk: Newsdesk, tmp_path: P
         "The council cancelled the bridge.",
         url="https://example.com/bridge",
     )
-    report = desk.ingestor().run([str(path)])
+    report = Ingestor.for_desk(desk).run([str(path)])
     assert len(report.updated) == 1 and not report.added
     new = _chunks_by_article(desk)
     assert list(new) == list(old)  # same article id: the canonical URL
@@ -72,17 +72,17 @@ def test_changed_article_replaces_all_its_old_chunks(desk: Newsdesk, tmp_path: P
 def test_edited_local_file_without_url_replaces_its_old_version(desk: Newsdesk, tmp_path: Path) -> None:
     path = tmp_path / "note.txt"
     path.write_text("Harbour reopens\n\nThe harbour reopened on Monday after storm repairs.")
-    desk.ingestor().run([str(path)])
+    Ingestor.for_desk(desk).run([str(path)])
     path.write_text("Harbour reopens\n\nThe harbour reopened on Tuesday after storm repairs.")
-    report = desk.ingestor().run([str(path)])
+    report = Ingestor.for_desk(desk).run([str(path)])
     assert len(report.updated) == 1
     assert [a.ref.title for a in desk.sources()] == ["Harbour reopens"]
 
 
 def test_remove_deletes_chunks_and_lexical_entries(desk: Newsdesk, tmp_path: Path) -> None:
-    desk.ingestor().run([str(SEED_DIR)])
+    Ingestor.for_desk(desk).run([str(SEED_DIR)])
     other = _write(tmp_path / "o.md", "Weather", "Rain is expected across the north tomorrow.", source="Met")
-    desk.ingestor().run([str(other)])
+    Ingestor.for_desk(desk).run([str(other)])
     seed_id = next(a.ref.article_id for a in desk.sources() if a.ref.title.startswith("Russia"))
     assert any(cid.startswith(seed_id) for cid in desk.lexical.get().chunk_ids)
     assert desk.remove(seed_id) > 0
@@ -96,10 +96,10 @@ def test_remove_deletes_chunks_and_lexical_entries(desk: Newsdesk, tmp_path: Pat
 def test_half_written_article_is_repaired_on_next_run(desk: Newsdesk, tmp_path: Path) -> None:
     body = " ".join(f"Line {i} of the long report on the port strike and its costs." for i in range(100))
     path = _write(tmp_path / "strike.md", "Port strike", body, url="https://example.com/strike")
-    desk.ingestor().run([str(path)])
+    Ingestor.for_desk(desk).run([str(path)])
     ids = sorted(next(iter(_chunks_by_article(desk).values())))
     desk.store.delete_chunks(ids[: len(ids) // 2])  # what a kill mid-write leaves
-    report = desk.ingestor().run([str(path)])
+    report = Ingestor.for_desk(desk).run([str(path)])
     assert len(report.repaired) == 1
     assert sorted(next(iter(_chunks_by_article(desk).values()))) == ids
 
@@ -159,7 +159,7 @@ def test_article_the_store_rejects_fails_alone_and_the_rest_of_its_batch_is_stor
         return real_write(store, writes, writer)
 
     monkeypatch.setattr(Store, "write_articles", rejecting_write)
-    report = desk.ingestor().run([str(folder)])
+    report = Ingestor.for_desk(desk).run([str(folder)])
     assert calls == [5, 1, 1, 1, 1, 1]  # one batch call, then one call per article
     assert len(report.added) == 4
     assert len(report.failed) == 1 and report.failed[0].startswith("Poisoned dispatch (")
@@ -170,7 +170,7 @@ def test_article_the_store_rejects_fails_alone_and_the_rest_of_its_batch_is_stor
 
 def test_remove_by_url_written_differently_removes_the_article(desk: Newsdesk, tmp_path: Path) -> None:
     path = _write(tmp_path / "b.md", "Budget", "The budget passed on Tuesday.", url="https://example.com/budget?id=9")
-    assert len(desk.ingestor().run([str(path)]).added) == 1
+    assert len(Ingestor.for_desk(desk).run([str(path)]).added) == 1
     assert desk.remove(article_id_from_user("HTTPS://Example.com:443/budget/?utm_source=slack&id=9#top")) > 0
     assert desk.sources() == []
 
@@ -193,10 +193,10 @@ def test_unsupported_files_in_a_folder_are_skipped_but_named_ones_fail(desk: New
     shutil.copy(SEED_DIR / "russia-syria-intervention.txt", folder)
     (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
     line = f"{folder / 'notes.pdf'}: PDF is not a supported format ({SUPPORTED_LIST})"
-    from_folder = desk.ingestor().run([str(folder)], dry_run=True)
+    from_folder = Ingestor.for_desk(desk).run([str(folder)], dry_run=True)
     assert (len(from_folder.added), from_folder.failed, from_folder.skipped) == (1, [], [line])
     assert from_folder.ok
-    named = desk.ingestor().run([str(folder / "notes.pdf"), "ftp://x"], dry_run=True)
+    named = Ingestor.for_desk(desk).run([str(folder / "notes.pdf"), "ftp://x"], dry_run=True)
     assert named.failed == [line, "ftp://x: only http and https URLs can be fetched"]
     assert named.skipped == [] and not named.ok
 
@@ -247,7 +247,7 @@ def test_ctrl_c_keeps_what_was_stored_and_reports_it(
     assert report.failed == [] and report.seconds > 0
     assert report.to_dict()["interrupted"] is True
     assert sorted(a.ref.title for a in desk.sources()) == ["Dispatch 0", "Dispatch 1"]
-    again = desk.ingestor().run([str(folder)])
+    again = Ingestor.for_desk(desk).run([str(folder)])
     assert (len(again.unchanged), len(again.added), again.interrupted) == (2, 3, False)
 
 
@@ -266,7 +266,7 @@ def test_two_concurrent_ingests_of_the_same_files_count_each_article_once(
     class _RacingEmbedder(_InterruptingEmbedder):
         def embed_documents(self, texts: list[str]) -> list[list[float]]:
             if not reports:
-                reports.append(second_desk.ingestor().run([str(folder)]))
+                reports.append(Ingestor.for_desk(second_desk).run([str(folder)]))
             return self.inner.embed_documents(texts)
 
     racing = _RacingEmbedder(embedder)
@@ -298,7 +298,7 @@ def test_a_large_ingest_parses_in_a_worker_and_stores_what_an_inline_parse_store
     for min_files in (4, 1_000):  # parsed in a worker beside the model, then inline
         monkeypatch.setattr("ingest.pipeline.PARSE_AHEAD_MIN_FILES", min_files)
         desk = Newsdesk(make_settings(tmp_path / f"data{min_files}"), embedder)
-        assert len(desk.ingestor().run([str(folder)]).added) == 5
+        assert len(Ingestor.for_desk(desk).run([str(folder)]).added) == 5
         stored.append({(str(meta[QuoteMeta.SPEAKER]), doc) for _id, doc, meta in desk.store.iter_quotes()})
     assert used == [True, False]
     assert len(stored[0]) == 5 and stored[0] == stored[1]

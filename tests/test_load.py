@@ -16,6 +16,7 @@ import pytest
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.evaluate.metrics import percentile
+from ingest.pipeline import Ingestor
 from tests.chroma_server import chroma_server
 from tests.conftest import EVAL_DIR, SEED_DIR
 from tests.fakes.slack_api import BOT_USER, event_body, post_event, serve_slack
@@ -33,7 +34,7 @@ def test_200_questions_from_8_clients_while_ingesting_the_corpus(
     with chroma_server(tmp_path / "server") as server, serve_slack() as fake:
         settings = slack_settings(tmp_path / "data", fake, chroma_host="127.0.0.1", chroma_port=server.port)
         desk = Newsdesk(settings, embedder)
-        desk.ingestor().run([str(SEED_DIR)])
+        Ingestor.for_desk(desk).run([str(SEED_DIR)])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "CHROMA_", "OPENAI_", "SLACK_"))}
         env.update(
             {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(server.port), "NEWSDESK_DATA_DIR": str(tmp_path / "ingest")}

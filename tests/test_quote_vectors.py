@@ -14,6 +14,7 @@ from bot.embeddings import LocalMiniLM, quote_embedder
 from bot.models import Article, Quote
 from bot.schema import stored_quote_embedding_text
 from ingest.chunk import chunk_article
+from ingest.pipeline import Ingestor
 from ingest.quote_vectors import ArticleParts, chunk_and_quote_vectors
 from tests.conftest import SEED_DIR, make_settings
 
@@ -30,7 +31,7 @@ def test_quotes_are_encoded_with_int8_beside_fp32_chunks_and_reindex_keeps_them(
     tmp_path: Path, embedder: LocalMiniLM
 ) -> None:
     desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    assert desk.ingestor().run([str(SEED_DIR)]).ok
+    assert Ingestor.for_desk(desk).run([str(SEED_DIR)]).ok
     texts, vectors = _stored_quotes(desk)
     assert texts
     int8 = np.asarray(quote_embedder(embedder).embed_documents(texts))

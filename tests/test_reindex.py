@@ -17,6 +17,7 @@ from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.errors import ReindexRunningError
 from bot.store import Store
+from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, bbc_sample, make_settings
 
 QUESTION = "What did Churkin say about sanctions?"
@@ -30,7 +31,7 @@ def test_reindex_keeps_every_chunk_and_quote_and_switches_collections(
     tmp_path: Path, embedder: LocalMiniLM, bbc_dir: Path
 ) -> None:
     desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    assert desk.ingestor().run([str(SEED_DIR), *bbc_sample(bbc_dir, 3)]).ok
+    assert Ingestor.for_desk(desk).run([str(SEED_DIR), *bbc_sample(bbc_dir, 3)]).ok
     before, quotes = _contents(desk)
     chunks = desk.store.count()
     old_live = desk.store.live_names()
@@ -45,7 +46,7 @@ def test_writes_during_a_reindex_are_refused_or_caught_up(tmp_path: Path, embedd
     settings = make_settings(tmp_path / "data")
     desk = Newsdesk(settings, embedder)
     files = bbc_sample(bbc_dir, 4)
-    assert desk.ingestor().run([str(SEED_DIR), *files[:10]]).ok
+    assert Ingestor.for_desk(desk).run([str(SEED_DIR), *files[:10]]).ok
     writer = Newsdesk(settings, embedder)  # another process's view of the same archive
     in_flight = Store(settings, writer.store.embedding_model)
     started = threading.Event()
@@ -56,12 +57,12 @@ def test_writes_during_a_reindex_are_refused_or_caught_up(tmp_path: Path, embedd
             started.set()
             # A batch that began before the claim lands in the old collection mid-copy ...
             in_flight.check_writable = lambda: None  # type: ignore[method-assign]
-            report = writer.ingestor()
+            report = Ingestor.for_desk(writer)
             report.store = in_flight
             assert report.run(files[10:12]).ok
             # ... while a new write sees the claim and is refused with a clear message.
             try:
-                writer.ingestor().run(files[12:14])
+                Ingestor.for_desk(writer).run(files[12:14])
             except ReindexRunningError as exc:
                 refused.append(str(exc))
         return embedder.embed_documents(texts)
@@ -72,7 +73,7 @@ def test_writes_during_a_reindex_are_refused_or_caught_up(tmp_path: Path, embedd
     titles = {summary.ref.title for summary in after.sources()}
     expected = {Path(f).read_text(encoding="latin-1").splitlines()[0].strip() for f in files[:12]}
     assert expected <= titles  # the in-flight batch was caught up, nothing lost
-    assert after.ingestor().run(files[12:14]).ok  # the claim is gone once the reindex ends
+    assert Ingestor.for_desk(after).run(files[12:14]).ok  # the claim is gone once the reindex ends
 
 
 @pytest.mark.slow
@@ -81,7 +82,7 @@ def test_killing_reindex_at_random_points_never_loses_the_archive(
 ) -> None:
     settings = make_settings(tmp_path / "data")
     desk = Newsdesk(settings, embedder)
-    assert desk.ingestor().run([str(SEED_DIR), *bbc_sample(bbc_dir, 30)]).ok
+    assert Ingestor.for_desk(desk).run([str(SEED_DIR), *bbc_sample(bbc_dir, 30)]).ok
     before = _contents(desk)
     chunks = desk.store.count()
     del desk

@@ -23,6 +23,7 @@ from bot.embeddings import LocalMiniLM
 from bot.slack.answering import SEARCHING
 from bot.state import SharedState
 from bot.state.db import SQLITE_FILE
+from ingest.pipeline import Ingestor
 from tests.chroma_server import chroma_server
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 from tests.fakes.slack_api import BOT_USER, FakeSlack, event_body, post_event, post_form, serve_slack
@@ -80,7 +81,7 @@ def test_two_replicas_answer_an_event_once_and_share_the_votes(
         ]
         desks = [Newsdesk(replica_settings, embedder) for replica_settings in settings]
         seed = seed_with_url(tmp_path, (SEED_DIR / "russia-syria-intervention.txt").read_text())
-        assert desks[0].ingestor().run([str(seed)]).added
+        assert Ingestor.for_desk(desks[0]).run([str(seed)]).added
         with run_http_app(settings[0], desks[0]) as one, run_http_app(settings[1], desks[1]) as two:
             ts = fake.add_user_message(CHANNEL, f"<@{BOT_USER}> {QUESTION}", HUMAN)
             mention = {"type": "app_mention", "user": HUMAN, "text": f"<@{BOT_USER}> {QUESTION}", "ts": ts}

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.lexical import REFRESH_SECONDS
+from ingest.pipeline import Ingestor
 from tests.chroma_server import ChromaServer, chroma_server
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, make_settings
 from tests.fakes.slack_api import BOT_USER, FakeSlack, event_body, post_event, serve_slack
@@ -64,7 +65,7 @@ def test_ingest_ask_and_slack_answer_against_a_chroma_server(
         settings = slack_settings(tmp_path / "data", fake, chroma_host="127.0.0.1", chroma_port=server.port)
         desk = Newsdesk(settings, embedder)
         seed = seed_with_url(tmp_path, (SEED_DIR / "russia-syria-intervention.txt").read_text())
-        assert desk.ingestor().run([str(seed)]).added
+        assert Ingestor.for_desk(desk).run([str(seed)]).added
         assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded: the server holds it
         answer = desk.ask("What did Churkin say about sanctions?")
         assert answer.found and CHURKIN_QUOTE in answer.text
@@ -121,7 +122,7 @@ def test_archive_down_gives_a_polite_reply_and_the_bot_recovers(
     with serve_slack() as fake:
         settings = slack_settings(tmp_path / "data", fake, chroma_host="127.0.0.1", chroma_port=server.port)
         desk = Newsdesk(settings, embedder)
-        assert desk.ingestor().run([str(SEED_DIR)]).added
+        assert Ingestor.for_desk(desk).run([str(SEED_DIR)]).added
         with run_http_app(settings, desk) as running:
             server.stop()
             down = _mention(fake, f"<@{BOT_USER}> What did Churkin say about sanctions?")

@@ -17,6 +17,7 @@ from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.slack.answering import SEARCHING
 from bot.state import SharedState
+from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR
 from tests.fakes.openai_server import serve_openai
 from tests.fakes.slack_api import (
@@ -55,7 +56,7 @@ def _desk(tmp_path: Path, fake: FakeSlack, embedder: LocalMiniLM, **extra: objec
     settings = slack_settings(tmp_path / "data", fake, **extra)
     desk = Newsdesk(settings, embedder)
     seed = seed_with_url(tmp_path, (SEED_DIR / "russia-syria-intervention.txt").read_text())
-    assert desk.ingestor().run([str(seed)]).ok
+    assert Ingestor.for_desk(desk).run([str(seed)]).ok
     return desk
 
 
@@ -169,7 +170,7 @@ def test_article_and_question_cannot_ping_anyone(tmp_path: Path, fake_slack: Fak
         "The council vote on the parking levy was called for Monday. <!channel> Everyone must vote @here now, "
         "said the council leader. <@U0BOSS01> and <!subteam^S0TEAM01> were told the parking levy vote is final.\n"
     )
-    assert desk.ingestor().run([str(hostile)]).ok
+    assert Ingestor.for_desk(desk).run([str(hostile)]).ok
     with run_http_app(desk.settings, desk) as running:
         body = mention(fake_slack, f"<@{BOT_USER}> What was said about the parking levy vote? <!everyone>")
         post_event(running.url, body)

@@ -93,7 +93,7 @@ def test_refused_streaming_falls_back_to_editing_and_is_not_retried(
     llm_bot: RunningApp, fake_slack: FakeSlack, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_slack.stream_error = "not_allowed"
-    caplog.set_level(logging.INFO, logger="bot.slack.answering")
+    caplog.set_level(logging.INFO, logger="bot.slack.deps")
     for _ in range(2):
         fake_llm.script(RAW_ANSWER)
         body = mention(fake_slack, f"<@{BOT_USER}> {QUESTION}")

@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, make_settings
 
 ECONOMY = """---
@@ -36,7 +37,7 @@ def speaker_desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
     folder.mkdir()
     (folder / "economy.md").write_text(ECONOMY, encoding="utf-8")
     desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    assert desk.ingestor().run([str(SEED_DIR), str(folder)]).ok
+    assert Ingestor.for_desk(desk).run([str(SEED_DIR), str(folder)]).ok
     return desk
 
 
@@ -149,7 +150,7 @@ def test_lord_browne_is_not_des_browne(tmp_path: Path, embedder: LocalMiniLM) ->
         encoding="utf-8",
     )
     desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    assert desk.ingestor().run([str(folder)]).ok
+    assert Ingestor.for_desk(desk).run([str(folder)]).ok
     lord = desk.speakers.match("Lord Browne")
     assert [desk.speakers.speakers()[key][0] for key in lord] == ["Lord Browne"]
     assert len(desk.speakers.match("Browne")) == 2  # the surname alone still finds both, and says so

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import heuristic_standalone
+from bot.answer.standalone import heuristic_standalone
 
 
 def _after(previous_question: str) -> list[tuple[str, str]]:

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import closest_line, quoted_line
-from bot.models import Answer, ArticleRef, Citation, Passage
+from bot.config import MIN_COVERAGE, MIN_RELEVANCE
+from bot.models import Answer, ArticleRef, Citation, Entity, Passage
+from bot.schema import embedding_text
 from bot.text import STOPWORDS, fold, name_terms, normalise_space, query_terms, sentences, terms, words
 
 
@@ -42,8 +44,8 @@ class ExtractiveParams:
     answer_type: float = 0.15
     pair_penalty: float = 0.08
     focus: float = 0.15
-    min_score: float = 0.30
-    min_context: float = 0.60
+    min_relevance: float = MIN_RELEVANCE
+    min_coverage: float = MIN_COVERAGE
     keep_relative: float = 0.8
     max_sentences: int = 4
 
@@ -162,17 +164,38 @@ def wanted_entities(question: str) -> frozenset[str] | None:
     return None
 
 
+def _new_entities(
+    passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str
+) -> Iterator[Entity]:
+    """Entities of the asked type inside the window that the question doesn't already hold."""
+    asked = fold(question)
+    start, end = spans[0][0], spans[-1][1]
+    for entity in passage.entities or ():
+        inside = entity.label in labels and start <= entity.start and entity.end <= end
+        if inside and fold(passage.text[entity.start : entity.end]) not in asked:
+            yield entity
+
+
 def holds_new_entity(passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str) -> bool:
     """A window answers a typed question only with an entity of that type the question doesn't
     already hold: a sentence that merely restates the question names nothing new."""
-    asked = fold(question)
+    return next(_new_entities(passage, spans, labels, question), None) is not None
+
+
+def _beside(passage: Passage, spans: list[tuple[int, int]], entity: Entity) -> set[str]:
+    """The terms within FOCUS_CHARS of an entity, inside the window."""
     start, end = spans[0][0], spans[-1][1]
+    return set(terms(passage.text[max(start, entity.start - FOCUS_CHARS) : min(end, entity.end + FOCUS_CHARS)]))
+
+
+def _holds_role(
+    passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str, roles: Set[str]
+) -> bool:
+    """The window names someone new in the role the question asks about ("Communications Minister
+    Dayanidhi Maran" for "which minister …"), not just anyone new."""
     return any(
-        entity.label in labels
-        and start <= entity.start
-        and entity.end <= end
-        and fold(passage.text[entity.start : entity.end]) not in asked
-        for entity in passage.entities or ()
+        any(_related(role, _beside(passage, spans, entity)) for role in roles)
+        for entity in _new_entities(passage, spans, labels, question)
     )
 
 
@@ -233,8 +256,19 @@ _ROLE_WORDS = (
 ROLE_NOUNS = frozenset(_ROLE_WORDS.split())
 
 
-def _role_terms(weights: Mapping[str, float]) -> set[str]:
-    return {term for term in weights if term in ROLE_NOUNS or term.removesuffix("s") in ROLE_NOUNS}
+def _role_terms(question: str) -> set[str]:
+    """The roles a question names ("Which Indian minister …", "Who is Kewell's agent?"), as terms
+    (stemmed: "minister" is "minist"). Matched as written, so "presented" or "managed" name no role,
+    and in lower case: a capitalised one is part of a name ("Sports Interactive's Football Manager")."""
+    found: set[str] = set()
+    for position, written in enumerate(words(question)):
+        word = written.lower()
+        if position > 0 and written[:1].isupper():
+            continue
+        singular = next((w for w in (word, word[:-1], word[:-2]) if w in ROLE_NOUNS), None)
+        if singular is not None:
+            found.update(terms(singular))
+    return found
 
 
 def _lead_terms(passage: Passage) -> set[str]:
@@ -254,16 +288,10 @@ def _focus(
     """How much of the question sits right beside a new entity of the asked type: "Festen's Rufus
     Norris was named best director" answers "who was named best director", where a sentence that
     names Alan Bennett four clauses away from "director" does not."""
-    asked = fold(question)
-    start, end = spans[0][0], spans[-1][1]
-    roles = _role_terms(weights)
+    roles = _role_terms(question)
     best = 0.0
-    for entity in passage.entities or ():
-        if entity.label not in labels or not (start <= entity.start and entity.end <= end):
-            continue
-        if fold(passage.text[entity.start : entity.end]) in asked:
-            continue
-        near = set(terms(passage.text[max(start, entity.start - FOCUS_CHARS) : min(end, entity.end + FOCUS_CHARS)]))
+    for entity in _new_entities(passage, spans, labels, question):
+        near = _beside(passage, spans, entity)
         focus = _related_coverage(weights, near)
         if roles:  # the role the question names must stand by the name
             focus = (focus + (1.0 if any(_related(role, near) for role in roles) else 0.0)) / 2
@@ -291,6 +319,7 @@ class _Asked:
     labels: frozenset[str] | None
     typed: bool  # some window holds a new entity of the asked type: entities decide, not `check`
     leads: Mapping[str, set[str]]  # chunk id → headline and first-sentence terms (role questions only)
+    roles: frozenset[str]  # the asked role, when some window names a new holder of it: then one must
 
 
 def _question_weights(question: str, idf: Callable[[list[str]], dict[str, float]] | None) -> dict[str, float]:
@@ -324,7 +353,7 @@ def _units(
     seen: set[tuple[str, str]] = set()
     for passage in passages:
         known = article_terms.get(passage.article.article_id) if article_terms else None
-        context = _related_coverage(weights, known or set(terms(f"{passage.article.title}\n{passage.text}")))
+        context = _related_coverage(weights, known or set(terms(embedding_text(passage.article.title, passage.text))))
         spans = _sentence_spans(passage)
         for position, span in enumerate(spans):
             text = passage.text[span[0] : span[1]]
@@ -352,9 +381,12 @@ def _read_question(
     # A question naming a role ("who was named best director at the Critics' Circle awards?") is
     # answered by a sentence naming the role's holder, which needn't repeat the event the article's
     # headline and first sentence already named: those words count as the window's own.
-    by_role = typed and bool(_role_terms(weights))
-    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if by_role else {}
-    return _Asked(question, weights, answer_type_check(question), labels, typed, leads)
+    roles = frozenset(_role_terms(question)) if typed and labels is not None else frozenset()
+    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if roles else {}
+    held = labels is not None and any(
+        _holds_role(unit.passage, unit.spans, labels, question, roles) for unit in units if roles
+    )
+    return _Asked(question, weights, answer_type_check(question), labels, typed, leads, roles if held else frozenset())
 
 
 def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], query: list[float]) -> ScoredWindow:
@@ -368,6 +400,8 @@ def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], quer
     focus = 0.0
     if asked.typed and asked.labels is not None and passage.entities is not None:
         has_type = holds_new_entity(passage, group, asked.labels, asked.question)
+        if has_type and asked.roles:
+            has_type = _holds_role(passage, group, asked.labels, asked.question, asked.roles)
         focus = _focus(passage, group, asked.labels, asked.question, asked.weights) if has_type else 0.0
         if asked.labels is _NUMBER_LABELS and asked.check is not None:  # "fourfold" is no entity, but an amount
             has_type = has_type or asked.check(joined)
@@ -485,7 +519,7 @@ def compose(
 ) -> Answer:
     """The best windows as quoted lines with citations, or the not-covered answer."""
     best = scored[0] if scored else None
-    if best is None or best.score < params.min_score or best.context < params.min_context:
+    if best is None or best.score < params.min_relevance or best.context < params.min_coverage:
         closest = closest_articles(passages)
         return Answer(question=question, text=not_covered_text(closest), found=False, closest=closest)
     picked = _pick(scored, params)

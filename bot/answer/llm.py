@@ -54,6 +54,12 @@ def fit_passages(passages: Sequence[Passage], budget_tokens: int) -> list[Passag
     return chosen
 
 
+# A follow-up is rewritten from the last few turns only: "he" almost always points one or two turns
+# back, and each turn's answer is cut to its opening (where names are) to keep the prompt small.
+REWRITE_TURNS = 4
+REWRITE_ANSWER_CHARS = 600
+
+
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[tuple[str, str]]:
     block = "\n\n".join(format_passage(n, passage) for n, passage in enumerate(passages, 1))
     return [
@@ -64,9 +70,9 @@ def answer_messages(question: str, passages: Sequence[Passage]) -> list[tuple[st
 
 def rewrite_messages(question: str, history: Sequence[Turn]) -> list[tuple[str, str]]:
     lines: list[str] = []
-    for asked, answered in history[-4:]:
+    for asked, answered in history[-REWRITE_TURNS:]:
         lines.append(f"User: {_neutralise(asked)}")
-        lines.append(f"Newsdesk: {_neutralise(answered[:600])}")
+        lines.append(f"Newsdesk: {_neutralise(answered[:REWRITE_ANSWER_CHARS])}")
     return [("human", load_prompt(REWRITE).render(history="\n".join(lines), question=question))]
 
 

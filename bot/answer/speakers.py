@@ -414,3 +414,28 @@ def quotes_by(
 
 def quote_date(article: ArticleRef) -> str:
     return display_date(article.published) if article.published else "undated"
+
+
+# Share of a speaker question's (idf-weighted) topic terms an extractive fallback must quote.
+TOPIC_COVERAGE = 0.5
+
+
+def speaker_on_topic(answer: Answer, speaker: SpeakerAsk | None, idf: Callable[[list[str]], dict[str, float]]) -> bool:
+    """An extractive answer to "what did X say about Y" stands only if its quoted lines name X and
+    speak to Y: otherwise it would pass someone else's words, or X's words on another subject, off
+    as the answer."""
+    if speaker is None:
+        return True
+    surname = speaker_key(speaker.display_name).split()[-1:]
+    wanted = list(dict.fromkeys(query_terms(speaker.topic)))
+    weights = idf(wanted) if wanted else {}
+    total = sum(weights.values())
+
+    def names_speaker_on_topic(quoted: str) -> bool:  # one article's lines, not the whole answer's
+        if not surname or surname[0] not in speaker_key(quoted).split():
+            return False
+        present = set(terms(quoted))
+        covered = sum(w for t, w in weights.items() if t in present)
+        return not wanted or (total > 0 and covered / total >= TOPIC_COVERAGE)
+
+    return any(names_speaker_on_topic(" ".join(citation.quotes)) for citation in answer.citations)

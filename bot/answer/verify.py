@@ -20,6 +20,8 @@ from bot.text import fold, sentences
 
 QUOTE = re.compile(r"[\"“”„]([^\"“”„]+)[\"“”„]")
 _GROUPED_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
+# Quotations shorter than this are mostly scare quotes or titles (so-called “red lines”), which an
+# answer may re-word; longer ones claim that someone said exactly these words, and are checked.
 MIN_QUOTE_WORDS = 4
 
 
@@ -63,12 +65,15 @@ def _sentences(text: str) -> list[str]:
 
 
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
+# Characters in the longest marker MARKER reads, "[999]": a cut inside a marker lies within this
+# distance of the boundary on either side.
+_LONGEST_MARKER = 5
 
 
 def _after_markers(text: str, bound: int) -> int:
     """A sentence boundary moved past the [n] markers around it: the segmenter may cut inside "[1]"
     or before it, and a marker belongs to the sentence it follows."""
-    for found in MARKER.finditer(text, max(0, bound - 5), bound + 5):
+    for found in MARKER.finditer(text, max(0, bound - _LONGEST_MARKER), bound + _LONGEST_MARKER):
         if found.start() < bound < found.end():
             bound = found.end()
     following = _LEADING_MARKERS.match(text, bound)
@@ -76,30 +81,59 @@ def _after_markers(text: str, bound: int) -> int:
 
 
 def verify_answer(raw: str, passages: list[Passage]) -> Checked:
-    text = _split_grouped(raw.strip())
-    valid = set(range(1, len(passages) + 1))
-    dropped = [n for n in (int(m.group(1)) for m in MARKER.finditer(text)) if n not in valid]
-    text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+    """The model's answer with every claim it cannot back removed: unknown [n] markers, then
+    sentences whose quotations are not in the passages they cite; what is left is renumbered by
+    article and each citation gets the verified quotes its article holds. Each step only reads the
+    text the previous one left, so a dropped sentence's markers never become sources."""
+    text, dropped = _without_unknown_markers(raw, len(passages))
+    text, unverified = _without_unverified_sentences(text, passages)
+    text, citations = _numbered_by_article(text, passages)
+    _attach_quotes(text, citations, passages)
+    return Checked(text=text, citations=citations, unverified_quotes=unverified, dropped_markers=dropped)
 
+
+def _without_unknown_markers(raw: str, passage_count: int) -> tuple[str, list[int]]:
+    """The answer without markers that name no passage (the model may number past the end), and
+    those numbers, in order, for the log."""
+    text = _split_grouped(raw.strip())
+    valid = set(range(1, passage_count + 1))
+    dropped = [n for n in (int(m.group(1)) for m in MARKER.finditer(text)) if n not in valid]
+    return MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text), dropped
+
+
+def _without_unverified_sentences(text: str, passages: list[Passage]) -> tuple[str, list[str]]:
+    """The answer without the sentences that quote what their cited passages do not say, and those
+    quotes. The whole sentence goes, not just the quote: what is left would still say someone said it."""
     kept_sentences: list[str] = []
     unverified: list[str] = []
     for sentence in _sentences(text):
-        cited = [int(m.group(1)) for m in MARKER.finditer(sentence)]
-        bad_quote = False
-        for quote_match in QUOTE.finditer(sentence):
-            quote = quote_match.group(1).strip()
-            if len(quote.split()) < MIN_QUOTE_WORDS:
-                continue
-            sources = [passages[n - 1].text for n in cited] if cited else []
-            if not any(fold(quote) in fold(source) for source in sources):
-                unverified.append(quote)
-                bad_quote = True
-        if not bad_quote:
+        bad_quotes = _unverified_quotes(sentence, passages)
+        unverified.extend(bad_quotes)
+        if not bad_quotes:
             kept_sentences.append(sentence)
-    text = "".join(kept_sentences).strip()
-    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text))
+    kept = "".join(kept_sentences).strip()
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", kept)), unverified
 
-    # Renumber: one number per article, in order of first use.
+
+def _unverified_quotes(sentence: str, passages: list[Passage]) -> list[str]:
+    """Quotations of MIN_QUOTE_WORDS or more words in `sentence` found in none of the passages it
+    cites (so all of them when it cites none). Shorter quotations are scare quotes or titles, not
+    claims that someone said something."""
+    cited = [int(m.group(1)) for m in MARKER.finditer(sentence)]
+    sources = [passages[n - 1].text for n in cited]
+    unverified: list[str] = []
+    for quote_match in QUOTE.finditer(sentence):
+        quote = quote_match.group(1).strip()
+        if len(quote.split()) < MIN_QUOTE_WORDS:
+            continue
+        if not any(fold(quote) in fold(source) for source in sources):
+            unverified.append(quote)
+    return unverified
+
+
+def _numbered_by_article(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+    """Markers renumbered to one number per article, in order of first use, and a citation per
+    number: readers see sources, not the passages retrieval happened to cut."""
     article_number: dict[str, int] = {}
     refs: dict[str, ArticleRef] = {}
     passage_to_new: dict[int, int] = {}
@@ -111,15 +145,18 @@ def verify_answer(raw: str, passages: list[Passage]) -> Checked:
         passage_to_new[n] = article_number[article.article_id]
     text = MARKER.sub(lambda m: marker(passage_to_new[int(m.group(1))]), text)
     text = re.sub(r"(\[\d{1,3}\])(?:\1)+", r"\1", text)  # [1][1] after merging → [1]
+    return text, [Citation(n=article_number[aid], article=refs[aid]) for aid in article_number]
 
-    citations = [Citation(n=article_number[aid], article=refs[aid]) for aid in article_number]
+
+def _attach_quotes(text: str, citations: list[Citation], passages: list[Passage]) -> None:
+    """Gives each citation the answer's quotations its own article holds, in the article's spelling,
+    so a source can show the words it backs."""
     verified_quotes = [q.group(1).strip() for q in QUOTE.finditer(text) if len(q.group(1).split()) >= MIN_QUOTE_WORDS]
     for citation in citations:
         own_passages = [p.text for p in passages if p.article.article_id == citation.article.article_id]
         citation.quotes.extend(
             _verbatim(q, own_passages) for q in verified_quotes if any(fold(q) in fold(t) for t in own_passages)
         )
-    return Checked(text=text, citations=citations, unverified_quotes=unverified, dropped_markers=dropped)
 
 
 def _verbatim(quote: str, texts: list[str]) -> str:

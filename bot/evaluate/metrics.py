@@ -7,6 +7,10 @@ from collections.abc import Iterable, Sequence
 
 from bot.text import fold
 
+# The report's `mrr@10`: a gold article ranked below 10 scores 0, as in the usual MRR@10 of retrieval
+# benchmarks; 10 is also the largest default hit@k cutoff of `newsdesk eval`.
+MRR_CUTOFF = 10
+
 
 def unique_in_order(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
@@ -17,7 +21,7 @@ def hit_at_k(ranked_articles: Sequence[str], gold: str, k: int) -> bool:
     return gold in unique_in_order(ranked_articles)[:k]
 
 
-def reciprocal_rank(ranked_articles: Sequence[str], gold: str, cutoff: int = 10) -> float:
+def reciprocal_rank(ranked_articles: Sequence[str], gold: str, cutoff: int = MRR_CUTOFF) -> float:
     articles = unique_in_order(ranked_articles)[:cutoff]
     return 1.0 / (articles.index(gold) + 1) if gold in articles else 0.0
 

@@ -26,7 +26,11 @@ from ingest.identity import to_article
 from ingest.loaders import load
 from ingest.quotes import analyse
 
+# An extracted quote recalls a label when it covers at least half of it: extraction may trim or
+# split a long quote at an attribution ("…," he said, "…") and still have found it.
 MIN_COVER = 0.5
+# Enough of a quote in a report row to find it in the article; the whole quote would swamp the table.
+QUOTE_SHOWN_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -59,71 +63,123 @@ def _covered(span: tuple[int, int], quote: Quote) -> float:
 
 
 def evaluate_quotes(labels_path: Path, corpus: Path, settings: Settings, progress: bool = True) -> dict[str, Any]:
+    """Recall, precision and speaker accuracy of quote extraction over the labelled articles in
+    `corpus`, with the rows behind the misses so a regression can be read, not just counted."""
     labels = load_labels(labels_path)
+    by_article = _by_article(labels)
+    texts = _article_texts(list(by_article), corpus, settings)
+    extracted = _extracted_quotes(texts, progress)
+    scores = [
+        _score_article(name, article_labels, texts[name], extracted[name])
+        for name, article_labels in by_article.items()
+    ]
+    return _summary(len(labels), len(by_article), scores)
+
+
+@dataclass
+class ArticleScore:
+    """One labelled article scored: a row per label (the report's unit) and, for precision, how many
+    quotes were extracted from it and how many of those cover some label."""
+
+    rows: list[dict[str, Any]]
+    extracted: int
+    extracted_matched: int
+
+
+def _by_article(labels: list[QuoteLabel]) -> dict[str, list[QuoteLabel]]:
+    """Labels grouped by article, in the order the file first names each one: every article is
+    loaded and parsed once."""
     by_article: dict[str, list[QuoteLabel]] = defaultdict(list)
     for label in labels:
         by_article[label.article].append(label)
+    return by_article
+
+
+def _article_texts(names: list[str], corpus: Path, settings: Settings) -> dict[str, str]:
+    """Each labelled article's text as ingest would store it, since label offsets are found in that
+    text. A labelled article that cannot be loaded stops the evaluation: its labels would count as misses."""
     texts: dict[str, str] = {}
-    for name in by_article:
+    for name in names:
         loaded = load(str(corpus / name), settings)
         if loaded.errors or not loaded.articles:
             raise NewsdeskError(f"labelled article {name}: {'; '.join(loaded.errors) or 'empty'}")
         texts[name] = to_article(loaded.articles[0]).text
+    return texts
+
+
+def _extracted_quotes(texts: dict[str, str], progress: bool) -> dict[str, list[Quote]]:
+    """The quotes ingest extracts from each article, parsed in one batch (the pipeline loads once)."""
     names = list(texts)
-    analyses = dict(
-        zip(names, analyse([texts[n] for n in tqdm(names, disable=not progress, desc="Parsing")]), strict=True)
-    )
+    analyses = analyse([texts[n] for n in tqdm(names, disable=not progress, desc="Parsing")])
+    return {name: analysis.quotes for name, analysis in zip(names, analyses, strict=True)}
+
+
+def _score_article(name: str, labels: list[QuoteLabel], text: str, quotes: list[Quote]) -> ArticleScore:
+    """An extracted quote counts as right when it recalls a label or lies at least half inside one:
+    a quote extraction cut in two is right in both halves, though only one recalls the label."""
+    matched: set[int] = set()
     rows: list[dict[str, Any]] = []
-    extracted_total = extracted_matched = 0
-    for name, article_labels in by_article.items():
-        text, quotes = texts[name], analyses[name].quotes
-        matched_quotes: set[int] = set()
-        for label in article_labels:
-            start = text.find(label.quote)
-            if start < 0:
-                rows.append({"article": name, "kind": label.kind, "named": label.named, "located": False})
-                continue
-            span = (start, start + len(label.quote))
-            best = max(range(len(quotes)), key=lambda i: _covered(span, quotes[i]), default=None)
-            hit = best is not None and _covered(span, quotes[best]) >= MIN_COVER
-            if hit and best is not None:
-                matched_quotes.add(best)
-            got = quotes[best].speaker if hit and best is not None else ""
-            rows.append(
-                {
-                    "article": name,
-                    "kind": label.kind,
-                    "named": label.named,
-                    "located": True,
-                    "recalled": hit,
-                    "speaker_right": hit and same_speaker(got, label.speaker),
-                    "gold_speaker": label.speaker,
-                    "speaker": got,
-                    "quote": label.quote[:80],
-                }
-            )
-        for index, quote in enumerate(quotes):
-            extracted_total += 1
-            if index in matched_quotes or any(
-                _covered((quote.start, quote.end), _as_quote(text, label)) >= MIN_COVER for label in article_labels
-            ):
-                extracted_matched += 1
-    located = [r for r in rows if r["located"]]
+    for label in labels:
+        row, best = _label_row(name, label, text, quotes)
+        rows.append(row)
+        if best is not None:
+            matched.add(best)
+    extracted_matched = sum(
+        1
+        for index, quote in enumerate(quotes)
+        if index in matched
+        or any(_covered((quote.start, quote.end), _as_quote(text, label)) >= MIN_COVER for label in labels)
+    )
+    return ArticleScore(rows, len(quotes), extracted_matched)
 
-    def share(items: list[dict[str, Any]], key: str) -> float | None:
-        return sum(1 for r in items if r[key]) / len(items) if items else None
 
+def _label_row(name: str, label: QuoteLabel, text: str, quotes: list[Quote]) -> tuple[dict[str, Any], int | None]:
+    """The report row for one label, and the index of the extracted quote that recalls it (None when
+    none covers enough of it). A label whose text is not in the article is flagged, not scored."""
+    start = text.find(label.quote)
+    if start < 0:
+        return {"article": name, "kind": label.kind, "named": label.named, "located": False}, None
+    span = (start, start + len(label.quote))
+    best = max(range(len(quotes)), key=lambda i: _covered(span, quotes[i]), default=None)
+    hit = best is not None and _covered(span, quotes[best]) >= MIN_COVER
+    recalling = best if hit else None
+    got = quotes[recalling].speaker if recalling is not None else ""
+    row = {
+        "article": name,
+        "kind": label.kind,
+        "named": label.named,
+        "located": True,
+        "recalled": hit,
+        "speaker_right": hit and same_speaker(got, label.speaker),
+        "gold_speaker": label.speaker,
+        "speaker": got,
+        "quote": label.quote[:QUOTE_SHOWN_CHARS],
+    }
+    return row, recalling
+
+
+def _share(rows: list[dict[str, Any]], key: str) -> float | None:
+    """The share of `rows` where `key` is true; None for no rows, so an empty class is not a 0."""
+    return sum(1 for r in rows if r[key]) / len(rows) if rows else None
+
+
+def _summary(labels: int, articles: int, scores: list[ArticleScore]) -> dict[str, Any]:
+    """The figures the eval report shows. Speaker accuracy is over recalled named quotes: an unnamed
+    speaker ("a spokesman") has no right name to find."""
+    located = [r for score in scores for r in score.rows if r["located"]]
     recalled = [r for r in located if r["recalled"]]
+    extracted = sum(score.extracted for score in scores)
+    extracted_matched = sum(score.extracted_matched for score in scores)
     return {
-        "labels": len(labels),
-        "articles": len(by_article),
+        "labels": labels,
+        "articles": articles,
         "located": len(located),
-        "quote_recall": share(located, "recalled"),
-        "direct_recall": share([r for r in located if r["kind"] == "direct"], "recalled"),
-        "reported_recall": share([r for r in located if r["kind"] == "reported"], "recalled"),
-        "precision": extracted_matched / extracted_total if extracted_total else None,
-        "speaker_accuracy": share([r for r in recalled if r["named"]], "speaker_right"),
-        "speaker_accuracy_all": share(recalled, "speaker_right"),
+        "quote_recall": _share(located, "recalled"),
+        "direct_recall": _share([r for r in located if r["kind"] == "direct"], "recalled"),
+        "reported_recall": _share([r for r in located if r["kind"] == "reported"], "recalled"),
+        "precision": extracted_matched / extracted if extracted else None,
+        "speaker_accuracy": _share([r for r in recalled if r["named"]], "speaker_right"),
+        "speaker_accuracy_all": _share(recalled, "speaker_right"),
         "misattributed": [r for r in recalled if r["named"] and not r["speaker_right"]],
         "missed": [r for r in located if not r["recalled"]],
     }

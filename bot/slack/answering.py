@@ -11,24 +11,22 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.answer.llm import Turn
-from bot.config import Settings
-from bot.core import Newsdesk
 from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
+from bot.models import Answer
 from bot.question_filters import FilterError, TypedQuestion, read_filters
 from bot.slack.blocks import answer_blocks, answer_fallback_text, draft_markdown, escape, plain_blocks
-from bot.state import ChannelSettings, SharedState
+from bot.slack.deps import SlackDeps, StreamingSupport
+from bot.state import ChannelSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +34,8 @@ SEARCHING = "Searching the coverage…"
 UNAVAILABLE = "The archive is unavailable right now; please try again shortly."
 ATTACHMENTS_NOT_READ = "I don't read attachments; this answer is from the text you typed."
 ATTACHMENT_ONLY = "I don't read attachments. Please type your question as a message."
+# Without native streaming the draft is edited into its message (chat.update, tier 3: about 50 a
+# minute per workspace), at most this often.
 STREAM_UPDATE_SECONDS = 1.5
 # Native streaming (chat.appendStream): text goes out once this much has gathered, or this long after
 # the last append, so a fast model makes a few calls a second rather than one per token.
@@ -44,97 +44,16 @@ STREAM_APPEND_SECONDS = 0.5
 # The draft is replaced by the checked answer anyway; past this it stops growing (Slack caps a
 # message's markdown_text at 12,000 characters per call).
 STREAM_DRAFT_LIMIT = 11_000
-# chat.startStream errors that say nothing about whether this app may stream: retried next answer.
-TRANSIENT_STREAM_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
+# An edited draft shows its newest words, cut to fit one section (3,000 characters) with " …" after.
+EDITED_DRAFT_CHARS = 2900
+# Earlier messages read for a follow-up: one page of conversations.replies, oldest first.
+THREAD_HISTORY_MESSAGES = 50
+ERROR_ID_CHARS = 8  # enough to find one traceback in the logs, short enough to read out to an admin
+MS_PER_SECOND = 1000
 _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|([^>]*))?>")
 _CHANNEL_REF = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
 _SPECIAL = re.compile(r"<![^>]*>")
-
-
-class StreamingSupport:
-    """Whether Slack lets this app stream messages (chat.startStream). Learnt from the first refusal
-    (`not_allowed`, `missing_scope`, `unknown_method`, …) and kept for the life of the process, so
-    later answers go straight to editing their message instead of being refused every time."""
-
-    def __init__(self) -> None:
-        self.available = True
-        self._lock = threading.Lock()
-
-    def refused(self, exc: Exception) -> None:
-        error = exc.response.get("error") if isinstance(exc, SlackApiError) and exc.response is not None else None
-        if not error or error in TRANSIENT_STREAM_ERRORS:
-            log.info("chat.startStream failed (%s); this answer streams by editing its message", error or exc)
-            return
-        with self._lock:
-            if self.available:
-                self.available = False
-                log.warning(
-                    "Slack refused chat.startStream (%s); answers stream by editing their message from now on", error
-                )
-
-
-class SourceNames:
-    """The source names stored in the archive, for matching `source:abc news` to "ABC News"
-    (retrieval compares names exactly). Read again only when the store's generation changes."""
-
-    def __init__(self, desk: Newsdesk) -> None:
-        self.desk = desk
-        self.generation: str | None = None
-        self.names: list[str] = []
-        self._lock = threading.Lock()
-
-    def __call__(self) -> list[str]:
-        generation = self.desk.store.generation()
-        with self._lock:
-            if generation != self.generation:
-                self.names = sorted({summary.ref.source for summary in self.desk.sources() if summary.ref.source})
-                self.generation = generation
-            return self.names
-
-
-@dataclass
-class SlackDeps:
-    settings: Settings
-    desk: Newsdesk
-    feedback: SharedState  # event claims, answer log, votes, channel settings (shared by replicas)
-    streaming: StreamingSupport = field(default_factory=StreamingSupport)
-    source_names: SourceNames = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.source_names = SourceNames(self.desk)
-
-    def read_question(self, question: str, channel: ChannelSettings | None = None) -> TypedQuestion:
-        """The question without its typed filters, and those filters bounded by the channel's
-        sources (raises `FilterError`, also for a typed source the channel does not draw on)."""
-        typed = read_filters(question, known_sources=self.source_names)
-        return typed if channel is None else within_channel(typed, channel)
-
-    def channel_settings(self, channel_id: str) -> ChannelSettings:
-        """The channel's settings; a DM (the assistant panel is one too) has none: the defaults."""
-        if not channel_id or channel_id.startswith("D"):
-            return ChannelSettings(channel_id)
-        return self.feedback.get_channel_settings(channel_id)
-
-
-def source_list(names: Sequence[str]) -> str:
-    """Source names as a sentence says them: `BBC Sport`, `BBC Sport and ABC News`, `A, B and C`."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def within_channel(typed: TypedQuestion, channel: ChannelSettings) -> TypedQuestion:
-    """The question's filters limited to the channel's sources. A typed `source:` must be one of
-    them: a sports desk asking for another source gets a one-line refusal, not a silent widening."""
-    if not channel.sources:
-        return typed
-    source = typed.filters.source
-    if source is not None and source.casefold() not in {name.casefold() for name in channel.sources}:
-        raise FilterError(
-            f"source: this channel draws only on {source_list(channel.sources)}; name one of them or leave source: out"
-        )
-    return replace(typed, filters=replace(typed.filters, sources=tuple(channel.sources)))
 
 
 def question_from_message(text: str) -> str:
@@ -153,7 +72,7 @@ def thread_history(
 ) -> list[Turn]:
     """Earlier (question, answer) pairs of a thread, for follow-up questions."""
     try:
-        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=50)
+        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_HISTORY_MESSAGES)
     except Exception:  # history is a nicety: answer without it rather than fail
         log.warning("could not read thread %s in %s", thread_ts, channel, exc_info=True)
         return []
@@ -262,7 +181,7 @@ class AnswerDraft:
         if now - self.last < STREAM_UPDATE_SECONDS:
             return
         self.last = now
-        text = escape(self.text)[-2900:] + " …"
+        text = escape(self.text)[-EDITED_DRAFT_CHARS:] + " …"
         try:
             target = self.placeholder_ts or self.draft_ts
             if target:
@@ -312,120 +231,195 @@ class AnswerDraft:
             log.warning("could not delete message %s in %s", ts, self.channel, exc_info=True)
 
 
+@dataclass(frozen=True)
+class SlackQuestion:
+    """One question as Slack delivered it: where the answer goes, who asked, and the notes the answer
+    carries. Every step of answering needs most of it, so it travels as one value."""
+
+    channel: str
+    thread_ts: str | None
+    question: str
+    user_id: str
+    event_id: str
+    current_ts: str = ""  # the asker's message: the bot's reply is remembered against it, for edits
+    bot_user_id: str | None = None
+    notes: Sequence[str] = ()
+    team_id: str = ""
+
+
+@dataclass
+class RecordedAnswer:
+    """An answer and the id it was logged under, which its 👍/👎 buttons carry back."""
+
+    answer: Answer
+    answer_id: str
+
+
+@dataclass
+class _Progress:
+    """What the asker has been shown so far. The failure path needs it to put the apology where the
+    answer would have gone: in the placeholder, or in the draft the LLM had started."""
+
+    placeholder_ts: str | None = None
+    draft: AnswerDraft | None = None
+
+
 def answer_in_thread(
     deps: SlackDeps,
     client: WebClient,
+    asked: SlackQuestion,
     *,
-    channel: str,
-    thread_ts: str | None,
-    question: str,
-    user_id: str,
-    event_id: str,
-    current_ts: str = "",
-    bot_user_id: str | None = None,
     set_status: Callable[[str], Any] | None = None,
     reply_ts: str | None = None,
-    notes: Sequence[str] = (),
-    team_id: str = "",
     channel_settings: ChannelSettings | None = None,
 ) -> None:
-    """Answer `question` in `channel` (in `thread_ts` when given), or in place of the bot's earlier
+    """Answer `asked` in its channel (in its thread when it has one), or in place of the bot's earlier
     message `reply_ts` (the asker edited their question). Filters typed in the question and the
     channel's sources (`channel_settings`, read when not given) bound the search; a bad filter gets
     a one-line reply and no search. A channel with private answers gets `_answer_privately`. The
-    bot's message is remembered against `current_ts`, so a later edit can find it. Never raises."""
-    placeholder_ts: str | None = reply_ts
-    draft: AnswerDraft | None = None
+    bot's message is remembered against `asked.current_ts`, so a later edit can find it. Never raises."""
+    progress = _Progress(placeholder_ts=reply_ts)
     try:
-        scope = channel_settings or deps.channel_settings(channel)
+        scope = channel_settings or deps.channel_settings(asked.channel)
         if scope.private_answers:
-            _answer_privately(
-                deps,
-                client,
-                channel=channel,
-                thread_ts=thread_ts,
-                question=question,
-                user_id=user_id,
-                event_id=event_id,
-                current_ts=current_ts,
-                bot_user_id=bot_user_id,
-                notes=notes,
-                scope=scope,
-            )
+            _answer_privately(deps, client, asked, scope)
             return
-        QuestionTooLongError.check(question, deps.settings.max_question_chars)
-        typed = deps.read_question(question, scope)
-        if placeholder_ts:
-            client.chat_update(
-                channel=channel, ts=placeholder_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_")
-            )
-        elif set_status is not None:
-            set_status(SEARCHING)
-        else:
-            posted = client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_")
-            )
-            placeholder_ts = posted["ts"]
-            _remember(deps, channel, current_ts, question, placeholder_ts)
-        history = (
-            thread_history(client, channel, thread_ts, current_ts, bot_user_id)
-            if thread_ts and current_ts != thread_ts
-            else []
+        typed = _typed_question(deps, asked.question, scope)
+        progress.placeholder_ts = _show_searching(deps, client, asked, reply_ts, set_status)
+        history = _earlier_turns(client, asked)
+        progress.draft = _start_draft(deps, client, asked, progress.placeholder_ts, edited=reply_ts is not None)
+        recorded = ask_and_record(
+            deps, typed, user_id=asked.user_id, channel=asked.channel, history=history, on_text=progress.draft
         )
-        if deps.desk.writer is not None:  # extractive answers come whole: nothing to stream
-            draft = AnswerDraft(
-                client,
-                deps.streaming,
-                channel=channel,
-                thread_ts=thread_ts,
-                placeholder_ts=placeholder_ts,
-                recipient_user_id=user_id,
-                recipient_team_id=team_id,
-                native=reply_ts is None,  # an edited question is answered in its earlier message
-            )
-        asked = time.perf_counter()
-        answer = deps.desk.ask(typed.question, filters=typed.filters, history=history, on_text=draft)
-        latency_ms = round((time.perf_counter() - asked) * 1000)
-        answer_id = deps.feedback.record_answer(answer, user_id, channel, latency_ms=latency_ms)
-        blocks = answer_blocks(answer, answer_id, notes=notes)
-        text = answer_fallback_text(answer)
-        log.info("event %s: answered (%s, %d sources)", event_id, answer.mode, len(answer.citations))
-        final_ts = draft.finish(text, blocks) if draft is not None else None
-        if final_ts is None and placeholder_ts:
-            client.chat_update(channel=channel, ts=placeholder_ts, text=text, blocks=blocks)
-            final_ts = placeholder_ts
-        elif final_ts is None:
-            posted = client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False
-            )
-            final_ts = str(posted["ts"])
-        if final_ts != placeholder_ts:  # the placeholder (or the edited answer) is remembered already
-            _remember(deps, channel, current_ts, question, final_ts)
-            if placeholder_ts and draft is not None:
-                draft.delete(placeholder_ts)  # the streamed message holds the answer now
+        _post_answer(deps, client, asked, recorded, progress)
     except Exception as exc:
-        if draft is not None:
-            posted_draft = draft.abandon()
-            placeholder_ts = placeholder_ts or posted_draft
-        apology_ts = _apologise(client, channel, thread_ts, placeholder_ts, event_id, exc)
-        if apology_ts and not placeholder_ts:
-            _remember(deps, channel, current_ts, question, apology_ts)
+        _apologise_in_thread(deps, client, asked, progress, exc)
 
 
-def _answer_privately(
+def _typed_question(deps: SlackDeps, question: str, scope: ChannelSettings) -> TypedQuestion:
+    """Refuse a question too long to search before anything is shown or searched; then read its
+    filters, bounded by the channel's sources."""
+    QuestionTooLongError.check(question, deps.settings.max_question_chars)
+    return deps.read_question(question, scope)
+
+
+def _show_searching(
     deps: SlackDeps,
     client: WebClient,
+    asked: SlackQuestion,
+    reply_ts: str | None,
+    set_status: Callable[[str], Any] | None,
+) -> str | None:
+    """Show progress before the slow part, so the asker never meets silence: the earlier answer to an
+    edited question says it is searching again, the assistant panel shows a status, anywhere else a
+    placeholder is posted — and remembered at once, so an edit arriving mid-answer finds it.
+    Returns the message the answer will replace, if there is one."""
+    if reply_ts:
+        client.chat_update(channel=asked.channel, ts=reply_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_"))
+        return reply_ts
+    if set_status is not None:
+        set_status(SEARCHING)
+        return None
+    posted = client.chat_postMessage(
+        channel=asked.channel, thread_ts=asked.thread_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_")
+    )
+    placeholder_ts = str(posted["ts"])
+    _remember(deps, asked, placeholder_ts)
+    return placeholder_ts
+
+
+def _earlier_turns(client: WebClient, asked: SlackQuestion) -> list[Turn]:
+    """A message that starts its thread has no earlier turns, so Slack is not asked for them."""
+    if not asked.thread_ts or asked.current_ts == asked.thread_ts:
+        return []
+    return thread_history(client, asked.channel, asked.thread_ts, asked.current_ts, asked.bot_user_id)
+
+
+def _start_draft(
+    deps: SlackDeps, client: WebClient, asked: SlackQuestion, placeholder_ts: str | None, *, edited: bool
+) -> AnswerDraft | None:
+    """Only an LLM writes word by word; extractive answers come whole, with nothing to stream. An
+    edited question is answered in its earlier message, so it is not streamed as a new one."""
+    if deps.desk.writer is None:
+        return None
+    return AnswerDraft(
+        client,
+        deps.streaming,
+        channel=asked.channel,
+        thread_ts=asked.thread_ts,
+        placeholder_ts=placeholder_ts,
+        recipient_user_id=asked.user_id,
+        recipient_team_id=asked.team_id,
+        native=not edited,
+    )
+
+
+def ask_and_record(
+    deps: SlackDeps,
+    typed: TypedQuestion,
     *,
-    channel: str,
-    thread_ts: str | None,
-    question: str,
     user_id: str,
-    event_id: str,
-    current_ts: str,
-    bot_user_id: str | None,
-    notes: Sequence[str],
-    scope: ChannelSettings,
+    channel: str,
+    history: Sequence[Turn] = (),
+    on_text: Callable[[str], None] | None = None,
+) -> RecordedAnswer:
+    """Ask the core and log the answer before it is posted, so a vote on it can always be tied back
+    to the question; the log keeps how long answering took, for studying quality later."""
+    asked_at = time.perf_counter()
+    answer = deps.desk.ask(typed.question, filters=typed.filters, history=history, on_text=on_text)
+    latency_ms = round((time.perf_counter() - asked_at) * MS_PER_SECOND)
+    answer_id = deps.feedback.record_answer(answer, user_id, channel, latency_ms=latency_ms)
+    return RecordedAnswer(answer, answer_id)
+
+
+def _post_answer(
+    deps: SlackDeps, client: WebClient, asked: SlackQuestion, recorded: RecordedAnswer, progress: _Progress
 ) -> None:
+    """Put the checked answer in front of the asker, then tidy up: a new message is remembered for
+    edits, and a placeholder the streamed answer made redundant is deleted."""
+    answer = recorded.answer
+    blocks = answer_blocks(answer, recorded.answer_id, notes=asked.notes)
+    text = answer_fallback_text(answer)
+    log.info("event %s: answered (%s, %d sources)", asked.event_id, answer.mode, len(answer.citations))
+    final_ts = _final_message(client, asked, text, blocks, progress)
+    if final_ts != progress.placeholder_ts:  # the placeholder (or the edited answer) is remembered already
+        _remember(deps, asked, final_ts)
+        if progress.placeholder_ts and progress.draft is not None:
+            progress.draft.delete(progress.placeholder_ts)  # the streamed message holds the answer now
+
+
+def _final_message(
+    client: WebClient, asked: SlackQuestion, text: str, blocks: list[dict[str, Any]], progress: _Progress
+) -> str:
+    """Where the checked answer lands, and that message's ts: the draft the asker watched being
+    written, else the placeholder, else (the assistant panel, which had only a status) a new message."""
+    final_ts = progress.draft.finish(text, blocks) if progress.draft is not None else None
+    if final_ts is not None:
+        return final_ts
+    if progress.placeholder_ts:
+        client.chat_update(channel=asked.channel, ts=progress.placeholder_ts, text=text, blocks=blocks)
+        return progress.placeholder_ts
+    posted = client.chat_postMessage(
+        channel=asked.channel, thread_ts=asked.thread_ts, text=text, blocks=blocks, unfurl_links=False
+    )
+    return str(posted["ts"])
+
+
+def _apologise_in_thread(
+    deps: SlackDeps, client: WebClient, asked: SlackQuestion, progress: _Progress, exc: Exception
+) -> None:
+    """The apology replaces whatever the asker was watching (a streamed draft is taken down first);
+    an apology posted as a new message is remembered, so an edited question can still replace it."""
+    placeholder_ts = progress.placeholder_ts
+    if progress.draft is not None:
+        posted_draft = progress.draft.abandon()  # always: a half-streamed draft must not stay up
+        placeholder_ts = placeholder_ts or posted_draft
+    apology_ts = _apologise(client, asked.channel, asked.thread_ts, placeholder_ts, asked.event_id, exc)
+    if apology_ts and not placeholder_ts:
+        _remember(deps, asked, apology_ts)
+
+
+def _answer_privately(deps: SlackDeps, client: WebClient, asked: SlackQuestion, scope: ChannelSettings) -> None:
     """The answer as one ephemeral message (chat.postEphemeral) that only the asker sees.
 
     An ephemeral message cannot be edited through chat.update nor streamed, so there is no
@@ -434,27 +428,20 @@ def _answer_privately(
     and channel. Nothing is remembered for edits (there is no message ts to update): an edited
     question gets no second answer. Never raises."""
     try:
-        QuestionTooLongError.check(question, deps.settings.max_question_chars)
-        typed = deps.read_question(question, scope)
-        history = (
-            thread_history(client, channel, thread_ts, current_ts, bot_user_id)
-            if thread_ts and current_ts != thread_ts
-            else []
-        )
-        asked = time.perf_counter()
-        answer = deps.desk.ask(typed.question, filters=typed.filters, history=history)
-        latency_ms = round((time.perf_counter() - asked) * 1000)
-        answer_id = deps.feedback.record_answer(answer, user_id, channel, latency_ms=latency_ms)
+        typed = _typed_question(deps, asked.question, scope)
+        history = _earlier_turns(client, asked)
+        recorded = ask_and_record(deps, typed, user_id=asked.user_id, channel=asked.channel, history=history)
+        answer = recorded.answer
         client.chat_postEphemeral(
-            channel=channel,
-            user=user_id,
-            thread_ts=thread_ts,
+            channel=asked.channel,
+            user=asked.user_id,
+            thread_ts=asked.thread_ts,
             text=answer_fallback_text(answer),
-            blocks=answer_blocks(answer, answer_id, notes=notes),
+            blocks=answer_blocks(answer, recorded.answer_id, notes=asked.notes),
         )
-        log.info("event %s: answered privately (%s, %d sources)", event_id, answer.mode, len(answer.citations))
+        log.info("event %s: answered privately (%s, %d sources)", asked.event_id, answer.mode, len(answer.citations))
     except Exception as exc:
-        _apologise(client, channel, thread_ts, None, event_id, exc, private_to=user_id)
+        _apologise(client, asked.channel, asked.thread_ts, None, asked.event_id, exc, private_to=asked.user_id)
 
 
 def post_reply(
@@ -467,13 +454,14 @@ def post_reply(
     return str(client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)["ts"])
 
 
-def _remember(deps: SlackDeps, channel: str, message_ts: str, question: str, reply_ts: str) -> None:
-    if not message_ts:
+def _remember(deps: SlackDeps, asked: SlackQuestion, reply_ts: str) -> None:
+    """Note which bot message answers the asker's message, so an edit of the question updates it."""
+    if not asked.current_ts:
         return
     try:
-        deps.feedback.remember_reply(channel, message_ts, question, reply_ts)
+        deps.feedback.remember_reply(asked.channel, asked.current_ts, asked.question, reply_ts)
     except Exception:  # an edit then gets no update; the answer itself still goes out
-        log.warning("could not remember the reply to %s in %s", message_ts, channel, exc_info=True)
+        log.warning("could not remember the reply to %s in %s", asked.current_ts, asked.channel, exc_info=True)
 
 
 def attachment_notes(message: dict[str, Any]) -> list[str]:
@@ -501,9 +489,7 @@ def answer_message(
         if message.get("files"):
             client.chat_postMessage(channel=message["channel"], thread_ts=thread_ts, text=ATTACHMENT_ONLY)
         return
-    answer_in_thread(
-        deps,
-        client,
+    asked = SlackQuestion(
         channel=message["channel"],
         thread_ts=thread_ts,
         question=question,
@@ -511,12 +497,15 @@ def answer_message(
         event_id=str(body.get("event_id", "")),
         current_ts=message["ts"],
         bot_user_id=bot_user_id,
-        set_status=set_status,
-        reply_ts=reply_ts,
         notes=attachment_notes(message),
         team_id=str(message.get("team") or body.get("team_id") or ""),
-        channel_settings=channel_settings,
     )
+    answer_in_thread(deps, client, asked, set_status=set_status, reply_ts=reply_ts, channel_settings=channel_settings)
+
+
+def new_error_id() -> str:
+    """The id a user quotes from an apology; the same id is logged with the traceback."""
+    return uuid.uuid4().hex[:ERROR_ID_CHARS]
 
 
 def _apologise(
@@ -529,7 +518,7 @@ def _apologise(
     private_to: str = "",
 ) -> str | None:
     """Say sorry in the placeholder (or a new message, whose ts is returned; or only to `private_to`)."""
-    error_id = uuid.uuid4().hex[:8]
+    error_id = new_error_id()
     if isinstance(exc, StoreUnavailableError):
         text = UNAVAILABLE
         log.warning("event %s (error %s): %s", event_id, error_id, exc)

@@ -14,11 +14,13 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.errors import ConfigError
-from bot.slack.answering import SlackDeps
+from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
 from bot.state import SharedState
 
 log = logging.getLogger(__name__)
+
+SLACK_RETRIES = 2  # a dropped connection or a 429 (after its Retry-After) is tried again this often, then fails
 
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -29,7 +31,10 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.slack_api_url,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=SLACK_RETRIES),
+            RateLimitErrorRetryHandler(max_retry_count=SLACK_RETRIES),
+        ],
     )
 
 

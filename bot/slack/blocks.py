@@ -15,10 +15,12 @@ from typing import Any
 from bot.answer.citations import display_date, marker
 from bot.models import Answer, ArticleRef, Citation
 
+# Slack's own limits: a section's text holds 3,000 characters and a message 50 blocks; chat.update
+# refuses `text` over 4,000 characters (msg_too_long), so the fallback text stays under it.
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 FALLBACK_TEXT_LIMIT = 3900
-MAX_SOURCES = 10
+MAX_SOURCES = 10  # sources listed under an answer; more are counted, not listed, to keep it readable
 _BROADCAST = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
@@ -26,6 +28,11 @@ WORD_JOINER = "\u2060"
 def escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@" + WORD_JOINER, text)
+
+
+def source_list(names: Sequence[str]) -> str:
+    """Source names as a sentence says them: `BBC Sport`, `BBC Sport and ABC News`, `A, B and C`."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def draft_markdown(text: str) -> str:

@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 
 from bot.errors import NewsdeskError
 from bot.question_filters import resolve_source
-from bot.slack.answering import source_list
-from bot.slack.blocks import escape
+from bot.slack.blocks import escape, source_list
 from bot.state import ChannelSettings
 
 USAGE = (

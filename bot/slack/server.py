@@ -26,6 +26,7 @@ BOT_TOKEN_PREFIX = "xoxb-"
 APP_TOKEN_PREFIX = "xapp-"
 _SLACK_PREFIX = re.compile(r"x[a-z]{2,4}-")  # xoxb-, xoxp-, xapp-, …: naming it gives nothing secret away
 SLACK_LOGGERS = ("slack_sdk", "slack_bolt")
+KEEP_ALIVE_SECONDS = 5  # idle HTTP connections close after this (uvicorn's default, stated so it is a choice)
 
 
 def token_problems(settings: Settings, *, socket_mode: bool | None) -> list[str]:
@@ -176,7 +177,9 @@ def run_http(app: App, host: str, port: int) -> None:
     import uvicorn
 
     log.info("serving the Events API on http://%s:%d/slack/events", host, port)
-    uvicorn.run(asgi_app(app), host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=5)
+    uvicorn.run(
+        asgi_app(app), host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS
+    )
 
 
 def socket_mode_handler(app: App, settings: Settings) -> Any:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Row, select, update
 
 from bot.state.db import Database
 from bot.state.tables import channel_settings
@@ -38,16 +39,7 @@ class Channels:
             row = connection.execute(
                 select(channel_settings).where(channel_settings.c.channel_id == channel_id)
             ).first()
-        if row is None:
-            return ChannelSettings(channel_id)
-        return ChannelSettings(
-            channel_id=row.channel_id,
-            sources=list(row.sources or []),
-            answer_without_mention=bool(row.answer_without_mention),
-            private_answers=bool(row.private_answers),
-            updated_by=row.updated_by,
-            updated_at=row.updated_at,
-        )
+        return ChannelSettings(channel_id) if row is None else _from_row(row)
 
     def set_channel_settings(
         self,
@@ -63,29 +55,13 @@ class Channels:
         Read and write happen in one transaction, so two admins changing different settings of the
         same channel at once both keep their change."""
         now = time.time()
-        defaults = ChannelSettings(channel_id, updated_at=now)
         with self.db.transaction() as connection:
-            # Make sure the row exists, then lock it: a concurrent change (even the channel's first)
-            # waits for this one instead of overwriting it. SQLite compiles FOR UPDATE away; its
-            # transactions here start with BEGIN IMMEDIATE, so writers are serialised anyway.
-            connection.execute(
-                self.db.insert(channel_settings)
-                .values(**asdict(defaults))
-                .on_conflict_do_nothing(index_elements=["channel_id"])
-            )
-            row = connection.execute(
-                select(channel_settings).where(channel_settings.c.channel_id == channel_id).with_for_update()
-            ).one()
-            current = ChannelSettings(
-                channel_id, list(row.sources or []), bool(row.answer_without_mention), bool(row.private_answers)
-            )
+            current = self._locked(connection, channel_id, now)
             merged = replace(
                 current,
-                sources=[s.strip() for s in sources if s.strip()] if sources is not None else current.sources,
-                answer_without_mention=(
-                    current.answer_without_mention if answer_without_mention is None else answer_without_mention
-                ),
-                private_answers=current.private_answers if private_answers is None else private_answers,
+                sources=_named(sources) if sources is not None else current.sources,
+                answer_without_mention=_given_or(answer_without_mention, current.answer_without_mention),
+                private_answers=_given_or(private_answers, current.private_answers),
                 updated_by=updated_by,
                 updated_at=now,
             )
@@ -94,3 +70,39 @@ class Channels:
                 update(channel_settings).where(channel_settings.c.channel_id == channel_id).values(**values)
             )
         return merged
+
+    def _locked(self, connection: Connection, channel_id: str, now: float) -> ChannelSettings:
+        """The channel's settings, its row created if need be and then locked: a concurrent change
+        (even the channel's first) waits for this transaction instead of overwriting it. SQLite
+        compiles FOR UPDATE away; its transactions here start with BEGIN IMMEDIATE, so writers are
+        serialised anyway."""
+        connection.execute(
+            self.db.insert(channel_settings)
+            .values(**asdict(ChannelSettings(channel_id, updated_at=now)))
+            .on_conflict_do_nothing(index_elements=["channel_id"])
+        )
+        row = connection.execute(
+            select(channel_settings).where(channel_settings.c.channel_id == channel_id).with_for_update()
+        ).one()
+        return _from_row(row)
+
+
+def _from_row(row: Row[Any]) -> ChannelSettings:
+    return ChannelSettings(
+        channel_id=row.channel_id,
+        sources=list(row.sources or []),
+        answer_without_mention=bool(row.answer_without_mention),
+        private_answers=bool(row.private_answers),
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
+    )
+
+
+def _named(sources: list[str]) -> list[str]:
+    """Source names as stored: blank ones (a stray comma) dropped, the rest trimmed."""
+    return [name.strip() for name in sources if name.strip()]
+
+
+def _given_or(value: bool | None, current: bool) -> bool:
+    """A switch the change names takes its new value; one it leaves out (None) keeps the current one."""
+    return current if value is None else value

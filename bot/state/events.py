@@ -20,7 +20,8 @@ from sqlalchemy import delete, update
 from bot.state.db import Database
 from bot.state.tables import replies, seen_events
 
-SEEN_EVENT_SECONDS = 86400  # Slack retries within minutes; a day of ids is plenty
+DAY_SECONDS = 86_400
+SEEN_EVENT_SECONDS = DAY_SECONDS  # Slack retries within minutes; a day of ids is plenty
 REPLY_DAYS = 30  # an edit of a message older than this gets a fresh answer
 
 
@@ -58,7 +59,7 @@ class Events:
         now = time.time()
         key = (replies.c.channel_id == channel_id) & (replies.c.message_ts == message_ts)
         with self.db.transaction() as connection:
-            connection.execute(delete(replies).where(replies.c.created_at < now - REPLY_DAYS * 86400))
+            connection.execute(delete(replies).where(replies.c.created_at < now - REPLY_DAYS * DAY_SECONDS))
             inserted = connection.execute(
                 self.db.insert(replies)
                 .values(channel_id=channel_id, message_ts=message_ts, question=question, reply_ts=None, created_at=now)

@@ -22,6 +22,9 @@ from bot.state.db import Database
 from bot.state.tables import answers as answer_log
 from bot.state.tables import votes as vote_table
 
+# 64 random bits: a clash is vanishingly unlikely, and the id fits a button's value (2,000 characters).
+ANSWER_ID_CHARS = 16
+
 
 @dataclass
 class Vote:
@@ -60,7 +63,7 @@ class Feedback:
 
     def record_answer(self, answer: Answer, user_id: str, channel_id: str, *, latency_ms: int | None = None) -> str:
         """Log a posted answer; the returned id goes into its vote buttons."""
-        answer_id = uuid.uuid4().hex[:16]
+        answer_id = uuid.uuid4().hex[:ANSWER_ID_CHARS]
         written = answer.mode == "llm"
         with self.db.transaction() as connection:
             connection.execute(

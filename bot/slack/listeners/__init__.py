@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.answering import SlackDeps
+from bot.slack.deps import SlackDeps
 from bot.slack.listeners import actions, assistant, commands, mentions, messages
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps
+from bot.slack.deps import SlackDeps
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,18 @@ from typing import Any
 from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps, answer_message, question_from_message
+from bot.slack.answering import answer_message, question_from_message
+from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import QUESTION_SUBTYPES, first_delivery, from_a_bot
 
 log = logging.getLogger(__name__)
 
 GREETING = "Hi! I answer questions about the news coverage we follow, with quotes and links to the articles."
-PROMPT_CACHE_SECONDS = 300
-TITLE_LIMIT = 70
+PROMPT_CACHE_SECONDS = 300  # headlines change slowly: a new thread need not read the store each time
+TITLE_LIMIT = 70  # a prompt's or thread's title: one line in the panel
+HEADLINE_PROMPTS = 3  # prompts made from the newest headlines; the last one asks what the archive holds
+QUOTED_HEADLINE_LIMIT = 200  # a headline quoted in a prompt's message
+MAX_SUGGESTED_PROMPTS = 4  # assistant.threads.setSuggestedPrompts takes at most four
 
 
 def _short(text: str, limit: int) -> str:
@@ -35,18 +39,18 @@ class SuggestedPrompts:
         if self.cached and time.monotonic() - self.at < PROMPT_CACHE_SECONDS:
             return self.cached
         prompts: list[dict[str, str]] = []
-        for summary in self.deps.desk.sources()[:3]:
+        for summary in self.deps.desk.sources()[:HEADLINE_PROMPTS]:
             headline = summary.ref.title
             prompts.append(
                 {
                     "title": _short(headline, TITLE_LIMIT),
-                    "message": f"What does the coverage say about “{_short(headline, 200)}”?",
+                    "message": f"What does the coverage say about “{_short(headline, QUOTED_HEADLINE_LIMIT)}”?",
                 }
             )
         prompts.append(
             {"title": "What's in the archive?", "message": "Which stories does the coverage include most recently?"}
         )
-        self.cached, self.at = prompts[:4], time.monotonic()
+        self.cached, self.at = prompts[:MAX_SUGGESTED_PROMPTS], time.monotonic()
         return self.cached
 
 
@@ -56,11 +60,7 @@ def register(app: App, deps: SlackDeps) -> None:
 
     @assistant.thread_started
     def started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
-        say(GREETING)
-        try:
-            set_suggested_prompts(prompts=suggestions(), title="Try asking")
-        except Exception:
-            log.warning("could not set suggested prompts", exc_info=True)
+        _greet(say, set_suggested_prompts, suggestions)
 
     @assistant.user_message
     def user_message(
@@ -71,23 +71,51 @@ def register(app: App, deps: SlackDeps) -> None:
         set_status: SetStatus,
         set_title: SetTitle,
     ) -> None:
-        if from_a_bot(payload) or payload.get("subtype") not in QUESTION_SUBTYPES or not first_delivery(deps, body):
-            return
-        question = question_from_message(payload.get("text", ""))
-        if question:
-            try:
-                set_title(_short(question, TITLE_LIMIT))
-            except Exception:
-                log.debug("could not set the thread title", exc_info=True)
-        answer_message(
-            deps,
-            client,
-            message=payload,
-            body=body,
-            question=question,
-            thread_ts=payload["thread_ts"],
-            bot_user_id=context.bot_user_id,
-            set_status=set_status,
-        )
+        _answer_in_panel(deps, payload, body, client, context, set_status, set_title)
 
     app.assistant(assistant)
+
+
+def _greet(say: Say, set_suggested_prompts: SetSuggestedPrompts, suggestions: SuggestedPrompts) -> None:
+    """A new thread gets a greeting and prompts to try; without the prompts it still works."""
+    say(GREETING)
+    try:
+        set_suggested_prompts(prompts=suggestions(), title="Try asking")
+    except Exception:
+        log.warning("could not set suggested prompts", exc_info=True)
+
+
+def _answer_in_panel(
+    deps: SlackDeps,
+    payload: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    set_status: SetStatus,
+    set_title: SetTitle,
+) -> None:
+    """Answer a message in an assistant thread, titling the thread after the question. The panel
+    shows the status while searching, so there is no placeholder message."""
+    if from_a_bot(payload) or payload.get("subtype") not in QUESTION_SUBTYPES or not first_delivery(deps, body):
+        return
+    question = question_from_message(payload.get("text", ""))
+    if question:
+        _set_title(set_title, question)
+    answer_message(
+        deps,
+        client,
+        message=payload,
+        body=body,
+        question=question,
+        thread_ts=payload["thread_ts"],
+        bot_user_id=context.bot_user_id,
+        set_status=set_status,
+    )
+
+
+def _set_title(set_title: SetTitle, question: str) -> None:
+    """The thread's title in the panel's history is its first question; a failure costs only that."""
+    try:
+        set_title(_short(question, TITLE_LIMIT))
+    except Exception:
+        log.debug("could not set the thread title", exc_info=True)

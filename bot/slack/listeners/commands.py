@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.answer.speakers import quotes_by, shown_words
 from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
-from bot.slack.answering import UNAVAILABLE, SlackDeps, question_from_message, source_list
-from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks, source_mrkdwn
+from bot.question_filters import TypedQuestion
+from bot.slack.answering import UNAVAILABLE, ask_and_record, new_error_id, question_from_message
+from bot.slack.blocks import answer_blocks, answer_fallback_text, escape, plain_blocks, source_list, source_mrkdwn
 from bot.slack.channel_config import (
     NOT_A_CHANNEL,
     ConfigChange,
@@ -26,7 +27,9 @@ from bot.slack.channel_config import (
     resolve_sources,
     settings_text,
 )
+from bot.slack.deps import SlackDeps
 from bot.state import ChannelSettings
+from ingest.pipeline import Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -44,61 +47,100 @@ HELP = (
     "(answer questions asked here without a mention) and `config private on|off` (answers only the asker sees)\n"
     "You can also @mention me in a channel (I answer in the thread) or send me a DM."
 )
+# How much each ephemeral listing shows: enough to scan in one message.
 SOURCES_SHOWN = 15
+QUOTES_SHOWN = 10
+STATS_SOURCES_SHOWN = 8
+SPEAKER_NAME_WORDS = 4  # the longest name `quotes` tries as the speaker ("Lord Browne of Madingley")
 _URL = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
+
+Reply = tuple[str, list[dict[str, Any]]]  # a reply's fallback text and its blocks
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """`/newsdesk <verb> <rest>` as the user typed it, and who typed it where."""
+
+    text: str  # the whole text, Slack's wire format (&amp;, <@U…|name>, <url|label>) read back as typed
+    verb: str  # the first word, lower-cased
+    rest: str  # the words after it
+    raw_rest: str  # the words after it in Slack's wire format: `ingest` needs each link's URL, not its label
+    channel_id: str
+    user_id: str
 
 
 def register(app: App, deps: SlackDeps) -> None:
     @app.command("/newsdesk")
     def newsdesk_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        raw = (command.get("text") or "").strip()
-        text = question_from_message(raw)  # Slack's wire text (&amp;, <@U…|name>, <url|label>) → what was typed
-        verb, _, rest = text.partition(" ")
-        verb = verb.lower()
-        if not text or verb == "help":
-            ack(response_type="ephemeral", text=HELP, blocks=plain_blocks(HELP))
-            return
-        if verb == "ingest":
-            _ingest(deps, ack, respond, command, raw.partition(" ")[2])  # the raw text keeps each link's URL
-            return
-        if verb == "config":
-            _config(deps, ack, respond, command, rest)
-            return
-        channel_id = command.get("channel_id", "")
-        if verb == "quotes" and rest:
-            ack(response_type="ephemeral", text="Looking…")
-            _guarded(respond, lambda: _quotes(deps, rest, deps.channel_settings(channel_id)), ephemeral=True)
-            return
-        if verb in ("sources", "stats") and not rest:
-            ack(response_type="ephemeral", text="Looking…")
-            listing = _sources if verb == "sources" else _stats
-            _guarded(respond, lambda: listing(deps, deps.channel_settings(channel_id)), ephemeral=True)
-            return
-        try:
-            QuestionTooLongError.check(text, deps.settings.max_question_chars)
-            scope = deps.channel_settings(channel_id)
-            typed = deps.read_question(text, scope)  # since:/until:/source: typed, within the channel's sources
-        except NewsdeskError as exc:  # too long, a bad filter, or the store down while naming sources
-            ack(response_type="ephemeral", text=f"Sorry, I couldn't answer that: {escape(str(exc))}")
-            return
-        # Only the asker sees "Searching…"; the channel gets one message, the question with its answer
-        # (in a channel with private answers, the answer replaces "Searching…" for the asker alone).
-        ack(response_type="ephemeral", text=f"Searching the coverage for: {escape(text)}")
-
-        def answer() -> tuple[str, list[dict[str, Any]]]:
-            asked = time.perf_counter()
-            result = deps.desk.ask(typed.question, filters=typed.filters)
-            latency_ms = round((time.perf_counter() - asked) * 1000)
-            answer_id = deps.feedback.record_answer(
-                result, command.get("user_id", ""), channel_id, latency_ms=latency_ms
-            )
-            question_line = f"*Q:* {escape(text)}"
-            return answer_fallback_text(result), plain_blocks(question_line) + answer_blocks(result, answer_id)
-
-        _guarded(respond, answer, ephemeral=scope.private_answers)
+        _route(deps, ack, respond, command)
 
 
-def _guarded(respond: Respond, build: Any, ephemeral: bool) -> None:
+def parse_subcommand(command: dict[str, Any]) -> Subcommand:
+    """Split the command's text into its verb and the rest, keeping the raw rest beside the read one."""
+    raw = (command.get("text") or "").strip()
+    text = question_from_message(raw)
+    verb, _, rest = text.partition(" ")
+    return Subcommand(
+        text=text,
+        verb=verb.lower(),
+        rest=rest,
+        raw_rest=raw.partition(" ")[2],
+        channel_id=command.get("channel_id", ""),
+        user_id=command.get("user_id", ""),
+    )
+
+
+def _route(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+    """Send `/newsdesk …` to its subcommand by the first word; text that names none is a question.
+    Each branch acks (Slack wants that within 3 seconds) before any slow work."""
+    sub = parse_subcommand(command)
+    if not sub.text or sub.verb == "help":
+        ack(response_type="ephemeral", text=HELP, blocks=plain_blocks(HELP))
+    elif sub.verb == "ingest":
+        _ingest(deps, ack, respond, command, sub.raw_rest)
+    elif sub.verb == "config":
+        _config(deps, ack, respond, command, sub.rest)
+    elif sub.verb == "quotes" and sub.rest:
+        _look_up(ack, respond, lambda: _quotes(deps, sub.rest, deps.channel_settings(sub.channel_id)))
+    elif sub.verb in ("sources", "stats") and not sub.rest:
+        listing = _sources if sub.verb == "sources" else _stats
+        _look_up(ack, respond, lambda: listing(deps, deps.channel_settings(sub.channel_id)))
+    else:
+        _question(deps, ack, respond, sub)
+
+
+def _look_up(ack: Ack, respond: Respond, build: Callable[[], Reply]) -> None:
+    """A lookup only the asker sees: acked with "Looking…" at once, which the result replaces."""
+    ack(response_type="ephemeral", text="Looking…")
+    _guarded(respond, build, ephemeral=True)
+
+
+def _question(deps: SlackDeps, ack: Ack, respond: Respond, sub: Subcommand) -> None:
+    """Only the asker sees "Searching…"; the channel gets one message, the question with its answer
+    (in a channel with private answers, the answer replaces "Searching…" for the asker alone). A
+    question that cannot be searched is refused in the ack, before anything is posted."""
+    try:
+        QuestionTooLongError.check(sub.text, deps.settings.max_question_chars)
+        scope = deps.channel_settings(sub.channel_id)
+        typed = deps.read_question(sub.text, scope)  # since:/until:/source: typed, within the channel's sources
+    except NewsdeskError as exc:  # too long, a bad filter, or the store down while naming sources
+        ack(response_type="ephemeral", text=f"Sorry, I couldn't answer that: {escape(str(exc))}")
+        return
+    ack(response_type="ephemeral", text=f"Searching the coverage for: {escape(sub.text)}")
+    _guarded(respond, lambda: _answer(deps, sub, typed), ephemeral=scope.private_answers)
+
+
+def _answer(deps: SlackDeps, sub: Subcommand, typed: TypedQuestion) -> Reply:
+    """The question repeated above its answer: the channel sees what was asked, not only the reply."""
+    recorded = ask_and_record(deps, typed, user_id=sub.user_id, channel=sub.channel_id)
+    question_line = f"*Q:* {escape(sub.text)}"
+    return (
+        answer_fallback_text(recorded.answer),
+        plain_blocks(question_line) + answer_blocks(recorded.answer, recorded.answer_id),
+    )
+
+
+def _guarded(respond: Respond, build: Callable[[], Reply], ephemeral: bool) -> None:
     """Send what `build` makes through the response_url: ephemeral results replace the ephemeral
     "Looking…" ack; an in-channel answer is a new message (an ephemeral message cannot become a
     channel one), so the channel holds exactly one message per question."""
@@ -109,7 +151,7 @@ def _guarded(respond: Respond, build: Any, ephemeral: bool) -> None:
         else:
             respond(response_type="in_channel", replace_original=False, text=text, blocks=blocks)
     except Exception as exc:
-        error_id = uuid.uuid4().hex[:8]
+        error_id = new_error_id()
         if isinstance(exc, StoreUnavailableError):
             message = UNAVAILABLE
         elif isinstance(exc, NewsdeskError):
@@ -139,7 +181,7 @@ def _config(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any]
         return
     ack(response_type="ephemeral", text="Looking…" if change is None else "Saving…")
 
-    def run() -> tuple[str, list[dict[str, Any]]]:
+    def run() -> Reply:
         if change is None:
             text = settings_text(deps.feedback.get_channel_settings(channel), admins)
         else:
@@ -166,7 +208,7 @@ def _allowed(scope: ChannelSettings, source: str) -> bool:
     return not scope.sources or source.casefold() in {name.casefold() for name in scope.sources}
 
 
-def _sources(deps: SlackDeps, scope: ChannelSettings) -> tuple[str, list[dict[str, Any]]]:
+def _sources(deps: SlackDeps, scope: ChannelSettings) -> Reply:
     articles = [a for a in deps.desk.sources() if _allowed(scope, a.ref.source)]
     lines = [f"• {source_mrkdwn(a.ref)}" for a in articles[:SOURCES_SHOWN]]
     where = f"from {escape(source_list(scope.sources))} (this channel's sources)" if scope.sources else "in the archive"
@@ -181,16 +223,13 @@ def _sources(deps: SlackDeps, scope: ChannelSettings) -> tuple[str, list[dict[st
     return text, plain_blocks(text)
 
 
-QUOTES_SHOWN = 10
-
-
-def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> tuple[str, list[dict[str, Any]]]:
+def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> Reply:
     """`quotes <speaker> [topic]`: the longest run of leading words that names a quoted person is the
     speaker, the rest is the topic ("Gordon Brown economy", "Churkin sanctions"). In a channel with
     sources, only quotes from those (`quotes_by` takes no source filter, so they are kept after)."""
     words = rest.split()
     desk = deps.desk
-    for cut in range(min(len(words), 4), 0, -1):
+    for cut in range(min(len(words), SPEAKER_NAME_WORDS), 0, -1):
         if desk.speakers.match(" ".join(words[:cut])):
             speaker, topic = " ".join(words[:cut]), " ".join(words[cut:])
             break
@@ -214,12 +253,12 @@ def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> tuple[str, li
     return text, plain_blocks(text)
 
 
-def _stats(deps: SlackDeps, scope: ChannelSettings) -> tuple[str, list[dict[str, Any]]]:
+def _stats(deps: SlackDeps, scope: ChannelSettings) -> Reply:
     stats = deps.desk.stats()
     lines = [f"*Articles:* {stats.articles}   *Chunks:* {stats.chunks}"]
     if stats.oldest:
         lines.append(f"*Dates:* {stats.oldest} to {stats.newest}")
-    top = ", ".join(f"{escape(name)} ({count})" for name, count in list(stats.sources.items())[:8])
+    top = ", ".join(f"{escape(name)} ({count})" for name, count in list(stats.sources.items())[:STATS_SOURCES_SHOWN])
     if top:
         lines.append(f"*Sources:* {top}")
     writer = f"written by {escape(deps.settings.llm_model)}" if deps.desk.writer else "quotes (no LLM configured)"
@@ -244,8 +283,8 @@ def _ingest(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any]
         return
     ack(response_type="ephemeral", text=f"Ingesting {len(urls)} URL(s)…")
 
-    def run() -> tuple[str, list[dict[str, Any]]]:
-        report = deps.desk.ingestor().run(urls)
+    def run() -> Reply:
+        report = Ingestor.for_desk(deps.desk).run(urls)
         lines = [f"*Ingest:* {escape(report.summary())}"]
         lines += [f"• added: {escape(label)}" for label in report.added]
         lines += [f"• updated: {escape(label)}" for label in report.updated]

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from bot.question_filters import FilterError, read_filters
-from bot.slack.answering import SlackDeps
+from bot.slack.deps import SlackDeps
 
 QUESTION_SUBTYPES = (None, "file_share")  # a plain message, or one with files attached (which are not read)
 # First words that make a message a question even without its "?" ("What's new on Syria").

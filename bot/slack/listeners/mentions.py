@@ -15,8 +15,9 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import ATTACHMENT_ONLY, SlackDeps, answer_message, post_reply, question_from_message
+from bot.slack.answering import ATTACHMENT_ONLY, answer_message, post_reply, question_from_message
 from bot.slack.blocks import plain_blocks
+from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
 log = logging.getLogger(__name__)

@@ -19,12 +19,15 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import SlackDeps, answer_message, question_from_message
+from bot.slack.answering import answer_message, question_from_message
+from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, from_a_bot, is_question
 
 log = logging.getLogger(__name__)
 
 CHANNEL_TYPES = ("channel", "group")  # message.channels (public), message.groups (private channels)
+# Replies read to see whether the bot takes part in a thread: one page of conversations.replies, oldest first.
+THREAD_SCAN_MESSAGES = 200
 
 
 def register(app: App, deps: SlackDeps) -> None:
@@ -88,7 +91,7 @@ def _bot_in_thread(client: WebClient, channel: str, thread_ts: str, context: Bol
     """Whether the bot has posted in this thread: a reply in someone else's conversation is only
     answered when the bot is already part of it."""
     try:
-        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
+        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_SCAN_MESSAGES)
     except Exception:
         log.warning("could not read thread %s in %s; not answering in it", thread_ts, channel, exc_info=True)
         return False

@@ -1,0 +1,60 @@
+"""Questions that name a role ("Which minister …", "Who is X's agent?") are answered by the sentence
+that names the role's holder, not by another new name that happens to sit near the question's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.extractive import _role_terms
+from bot.core import Newsdesk
+from bot.embeddings import LocalMiniLM
+from ingest.pipeline import Ingestor
+from tests.conftest import make_settings
+
+# The pattern of a wire story: the event in the lead, the minister named in the next sentence in
+# other words ("raised the limit" for "higher cap"), then analysts quoted on every word of the question.
+PORTS = """---
+title: Freedonia opens ports to foreign operators
+source: Example Wire
+date: 2005-02-03
+---
+Freedonia has raised the limit for foreign ownership of its container ports from 26% to 51%.
+
+Transport Minister Rufus Okonkwo said that the ports needed money to keep up with rising trade. The decision \
+faced opposition from the dockers' unions, which support the coalition government.
+
+Shipping firms and investors have welcomed the decision. "It is a welcome step for foreign investment in \
+Freedonian ports, and operators will look hard at the higher cap," said Harbourline analyst Marta Quist.
+"""
+
+
+@pytest.fixture()
+def ports_desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ports.md").write_text(PORTS, encoding="utf-8")
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    assert Ingestor.for_desk(desk).run([str(folder)]).ok
+    return desk
+
+
+def test_a_role_question_is_answered_by_the_holder_of_the_role(ports_desk: Newsdesk) -> None:
+    answer = ports_desk.ask("Which Freedonian minister announced the higher cap on foreign investment in ports?")
+    assert answer.found
+    assert "Rufus Okonkwo" in answer.text.splitlines()[0]  # before the analyst, who is no minister
+
+
+@pytest.mark.parametrize(
+    ("question", "roles"),
+    [
+        ("Which Indian minister announced the higher cap?", {"minist"}),  # stemmed as question terms are
+        ("Who is Harry Kewell's agent?", {"agent"}),
+        ("Which coaches were sacked?", {"coach"}),
+        ("Who presented the awards?", set()),  # a verb, not "presenter"
+        ("Which company publishes Sports Interactive's Football Manager?", set()),  # part of a name
+    ],
+)
+def test_roles_are_read_as_written(question: str, roles: set[str]) -> None:
+    assert _role_terms(question) == roles
