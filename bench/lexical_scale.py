@@ -30,6 +30,7 @@ from bot.retrieve import CANDIDATES
 from bot.store import ArticleWrite, Store
 from bot.text import query_terms
 from ingest.chunk import chunk_article
+from ingest.pipeline import Ingestor
 
 SIZES = (1_000, 100_000)
 BASE_FILES = 300
@@ -166,7 +167,7 @@ def main() -> None:
         questions_file.write_text(json.dumps(lines[:QUESTIONS]))
         embedder = LocalMiniLM()
         base = Newsdesk(Settings(_env_file=None, data_dir=work / "base"), embedder)  # type: ignore[call-arg]
-        ingested = base.ingestor().run(files[:BASE_FILES], progress=True)
+        ingested = Ingestor.for_desk(base).run(files[:BASE_FILES], progress=True)
         print(f"base: {ingested.chunks_written} chunks from {len(ingested.added)} articles", file=sys.stderr)
         texts = [Path(file).read_text(errors="replace") for file in files[BASE_FILES:]]
         results: dict[int, dict[str, Any]] = {}

@@ -63,17 +63,16 @@ class Newsdesk:
         self.store = Store(settings, embedder_name(self.embedder), check_model=check_model)
         cache_dir = None if settings.chroma_host else settings.data_dir / "lexical"
         self.lexical = LexicalCache(self.store, cache_dir)
-        self.retriever = Retriever(
-            self.store,
-            self.embedder,
-            self.lexical,
-            weights
-            or FusionWeights(settings.fusion_dense_weight, settings.fusion_lexical_weight, settings.fusion_method),
-        )
+        fusion = FusionWeights(settings.fusion_dense_weight, settings.fusion_lexical_weight, settings.fusion_method)
+        self.retriever = Retriever(self.store, self.embedder, self.lexical, weights or fusion)
         self.writer = LLMWriter(settings) if settings.llm_enabled else None
         self.speakers = SpeakerIndex(self.store)
         self.speaker_params = SpeakerParams()
-        self.answerer = AnswerPipeline(
+        self.answerer = self._answer_pipeline()
+
+    def _answer_pipeline(self) -> AnswerPipeline:
+        """The parts above, shared (not copied): eval and benchmarks read and tune them on the desk."""
+        return AnswerPipeline(
             self.store,
             self.embedder,
             self.sentence_vectors,
@@ -83,7 +82,7 @@ class Newsdesk:
             self.writer,
             self.extractive,
             self.speaker_params,
-            settings.top_k,
+            self.settings.top_k,
         )
 
     def ask(

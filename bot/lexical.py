@@ -192,14 +192,23 @@ class LexicalIndex:
     def _top(self, query: tantivy.Query, k: int) -> list[tuple[str, float]]:
         """The k best, equal scores ordered by chunk id. tantivy orders ties by where a document sits
         in its segments, which merges change; fetching past the k-th score's ties makes the answer
-        the same in every process and after every merge."""
-        limit = k
+        the same in every process and after every merge.
+
+        The first search fetches 2k hits: a search costs about the same whatever its limit (tantivy
+        walks the same postings) while each repeat costs a whole search, so ties at the k-th score
+        among fewer than k more hits (a wire story several sources carry word for word) are settled
+        in one. The chunk id is a stored field, read per hit, so it is read only for hits that can
+        be among the k: those scoring at least the k-th score."""
+        limit = 2 * k
         while True:
             hits = self.searcher.search(query, limit=limit, count=False).hits
             if len(hits) < limit or hits[-1][0] < hits[k - 1][0]:
                 break
             limit *= 2
-        found = [(str(self.searcher.doc(address)["id"][0]), float(score)) for score, address in hits]
+        if len(hits) > k:
+            kth_score = hits[k - 1][0]
+            hits = [hit for hit in hits if hit[0] >= kth_score]
+        found = [(str(self.searcher.doc(address).get_first("id")), float(score)) for score, address in hits]
         return sorted(found, key=lambda hit: (-hit[1], hit[0]))[:k]
 
     def chunk_ids_of(self, article_ids: Iterable[str]) -> set[str]:

@@ -62,7 +62,6 @@ def _check_address(url: str, allow_private: bool) -> None:
 
 def fetch(url: str, settings: Settings, accept: tuple[str, ...] = HTML_TYPES) -> Page:
     """GET a page, following up to 5 redirects, each re-checked; raises LoadError with a one-line reason."""
-    limit = settings.max_file_bytes
     current = url
     with httpx.Client(
         timeout=settings.fetch_timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
@@ -71,35 +70,40 @@ def fetch(url: str, settings: Settings, accept: tuple[str, ...] = HTML_TYPES) ->
             _check_address(current, settings.allow_private_urls)
             try:
                 with client.stream("GET", current) as response:
-                    if response.is_redirect:
-                        location = response.headers.get("location", "")
-                        if not location:
-                            raise LoadError(f"{url}: redirect without a location")
-                        current = urljoin(current, location)
-                        continue
-                    if response.status_code >= 400:
-                        raise LoadError(
-                            f"{url}: the server answered HTTP {response.status_code} {response.reason_phrase}; "
-                            "check the URL"
-                        )
-                    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                    if content_type and not content_type.startswith(accept):
-                        raise LoadError(f"{url}: content type {content_type} is not a web page")
-                    declared = int(response.headers.get("content-length") or 0)
-                    if declared > limit:
-                        raise LoadError(too_big_message(url, declared, settings))
-                    body = bytearray()
-                    for block in response.iter_bytes():
-                        body.extend(block)
-                        if len(body) > limit:
-                            raise LoadError(too_big_message(url, len(body), settings))
-                    return Page(str(response.url), bytes(body), content_type)
+                    if not response.is_redirect:
+                        return _page(url, response, settings, accept)
+                    location = response.headers.get("location", "")
+                    if not location:
+                        raise LoadError(f"{url}: redirect without a location")
+                    current = urljoin(current, location)
             except httpx.TimeoutException as exc:
                 raise LoadError(f"{url}: no answer within {settings.fetch_timeout_s:g} s; try again later") from exc
             except httpx.HTTPError as exc:
                 reason = str(exc) or exc.__class__.__name__
                 raise LoadError(f"{url}: cannot connect ({reason}); check the URL") from exc
     raise LoadError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _page(url: str, response: httpx.Response, settings: Settings, accept: tuple[str, ...]) -> Page:
+    """The body of a final (non-redirect) answer, refused early when its status, type or size is wrong:
+    a page over the size limit is never read past the limit."""
+    limit = settings.max_file_bytes
+    if response.status_code >= 400:
+        raise LoadError(
+            f"{url}: the server answered HTTP {response.status_code} {response.reason_phrase}; check the URL"
+        )
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and not content_type.startswith(accept):
+        raise LoadError(f"{url}: content type {content_type} is not a web page")
+    declared = int(response.headers.get("content-length") or 0)
+    if declared > limit:
+        raise LoadError(too_big_message(url, declared, settings))
+    body = bytearray()
+    for block in response.iter_bytes():
+        body.extend(block)
+        if len(body) > limit:
+            raise LoadError(too_big_message(url, len(body), settings))
+    return Page(str(response.url), bytes(body), content_type)
 
 
 def unfetchable_scheme_message(url: str) -> str:

@@ -97,3 +97,72 @@ def test_idf_follows_bm25_and_gives_unknown_terms_the_highest_weight() -> None:
     weights = index.idf(["bridg", "pier", "zeppelin"])
     assert math.isclose(weights["bridg"], math.log(1 + (4 - 2 + 0.5) / 2.5), rel_tol=1e-9)
     assert weights["zeppelin"] > weights["pier"] > weights["bridg"]
+
+
+def test_ties_at_the_kth_score_beyond_several_searches_are_cut_in_chunk_id_order() -> None:
+    """300 word-for-word copies tie at the k-th score: more than the first searches fetch, across
+    both segments, where tantivy keeps them as added (c5, c6, ...), not in id order (c10, c100, ...)."""
+    best = [["harbour", "harbour", "dredg"]] * 5
+    copies = [["harbour", "dredg", "pier"]] * 300
+    index = _index(best + copies)
+    found = index.search(["harbour"], 10)
+    assert [cid for cid, _score in found[:5]] == [f"c{n}" for n in range(5)]
+    assert [cid for cid, _score in found[5:]] == sorted(f"c{n}" for n in range(5, 305))[:5]
+    assert len({score for _cid, score in found[5:]}) == 1 and found[4][1] > found[5][1]
+
+
+def test_the_answer_does_not_depend_on_how_the_chunks_sit_in_segments() -> None:
+    """Another process's index holds the same chunks in another order and other segments (as after
+    merges): the same ids, scores and order come back."""
+    rng = random.Random(11)
+    documents = [[rng.choice(WORDS[:8]) for _ in range(rng.randint(1, 4))] for _ in range(300)]
+    shuffled = list(range(len(documents)))
+    rng.shuffle(shuffled)
+    index = _index(documents)
+    other = tantivy.Index(SCHEMA)
+    writer = other.writer(heap_size=20_000_000, num_threads=1)
+    for position, number in enumerate(shuffled):
+        writer.add_document(_document(f"c{number}", " ".join(documents[number]), _meta(number)))
+        if position % 70 == 69:
+            writer.commit()
+    writer.commit()
+    writer.wait_merging_threads()
+    other.reload()
+    reordered = LexicalIndex(other.searcher())
+    for query in (WORDS[:1], WORDS[1:3], WORDS[:8]):
+        for k in (1, 7, 50, 400):
+            assert reordered.search(query, k) == index.search(query, k)
+
+
+class _CountingSearcher:
+    """The index's searcher, counting the stored documents read (the chunk ids)."""
+
+    def __init__(self, searcher: tantivy.Searcher) -> None:
+        self.searcher = searcher
+        self.reads = 0
+
+    def search(self, query: tantivy.Query, limit: int = 10, count: bool = True) -> tantivy.SearchResult:
+        return self.searcher.search(query, limit=limit, count=count)
+
+    def doc(self, address: tantivy.DocAddress) -> tantivy.Document:
+        self.reads += 1
+        return self.searcher.doc(address)
+
+
+def test_chunk_ids_are_read_only_for_hits_that_can_be_among_the_k() -> None:
+    """A stored read per hit is the cost that grows with k: hits scoring below the k-th are never
+    read, ties at the k-th score are (they decide which ids are returned)."""
+    # 40 terms each, "harbour" 1-40 times: five chunks per score, higher the more "harbour"
+    documents = [["harbour"] * (1 + number % 40) + ["pier"] * (39 - number % 40) for number in range(200)]
+    index = _index(documents)
+    counting = _CountingSearcher(index.searcher)
+    index.searcher = counting  # type: ignore[assignment]
+
+    def best(times: int) -> list[str]:
+        return sorted(f"c{n}" for n in range(200) if 1 + n % 40 == times)
+
+    assert [cid for cid, _score in index.search(["harbour"], 10)] == best(40) + best(39)
+    assert counting.reads == 10
+    counting.reads = 0
+    assert [cid for cid, _score in index.search(["harbour"], 12)] == best(40) + best(39) + best(38)[:2]
+    assert counting.reads == 15

@@ -21,6 +21,7 @@ from bot.embeddings import LocalMiniLM
 from bot.lexical import FOLDER, LexicalCache, LexicalIndex, SyncReport, _opened
 from bot.schema import Meta
 from bot.text import query_terms
+from ingest.pipeline import Ingestor
 from tests.conftest import REPO, SEED_DIR, make_settings
 
 CROSS_PROCESS_SECONDS = 30.0  # generous on a shared CI box; the bench measures the real latency
@@ -71,7 +72,7 @@ FERRY = [
 
 
 def _ingest(desk: Newsdesk, *paths: Path) -> None:
-    report = desk.ingestor().run([str(path) for path in paths])
+    report = Ingestor.for_desk(desk).run([str(path) for path in paths])
     assert report.ok, report.failed
 
 

@@ -6,6 +6,8 @@ checked against a real closed port and the embedded client, and use a flaky coll
 
 from __future__ import annotations
 
+import signal
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from bot.errors import StoreUnavailableError
 from bot.schema import article_id_of, is_quote_id, quote_id, whole_article_id, with_article
 from bot.store import Store, store_location
 from bot.store.client import READ_ATTEMPTS, is_missing_collection
+from tests.chroma_server import chroma_server
 from tests.conftest import make_settings
 from tests.slack_harness import free_port
 
@@ -51,6 +54,37 @@ def test_a_server_that_is_not_there_is_unavailable_with_the_transport_error_name
     with pytest.raises(StoreUnavailableError, match=expected):
         Store(settings, "local:test-model")
     assert store_location(settings) == f"chroma server 127.0.0.1:{port}"
+
+
+def test_a_server_that_accepts_but_never_answers_is_unavailable_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the timeouts this test blocks until pytest-timeout fails it."""
+    monkeypatch.setattr("bot.store.client.READ_TIMEOUT_S", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (the kernel's backlog), never replies
+        port = silent.getsockname()[1]
+        settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
+        with pytest.raises(StoreUnavailableError, match=r"is unavailable \(ReadTimeout\)"):
+            Store(settings, "local:test-model")
+
+
+def test_a_server_that_hangs_after_connecting_fails_a_read_instead_of_blocking_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real `chroma run`, stopped with SIGSTOP: the kernel still accepts connections, nothing replies.
+    Without `_bound_waits` the count below blocks until pytest-timeout fails the test."""
+    monkeypatch.setattr("bot.store.client.READ_TIMEOUT_S", 0.5)
+    with chroma_server(tmp_path / "chroma") as server:
+        settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=server.port)
+        store = Store(settings, "local:test-model", check_model=False)
+        assert store.count() == 0
+        assert server.process is not None
+        server.process.send_signal(signal.SIGSTOP)
+        try:
+            with pytest.raises(StoreUnavailableError, match=r"is unavailable \(ReadTimeout\)"):
+                store.count()
+        finally:
+            server.process.send_signal(signal.SIGCONT)
 
 
 def test_a_read_rides_out_a_blip(store: Store) -> None:

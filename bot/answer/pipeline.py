@@ -171,11 +171,7 @@ class AnswerPipeline:
             extractive.notice = f"{exc}; {FALLBACK_SUFFIX}"
             return extractive
         if raw.strip().strip(".").upper() == NOT_COVERED:
-            closest = closest_articles(used)
-            text = not_covered_text(closest)
-            return Answer(
-                asked.question, text, False, mode="llm", closest=closest, standalone_question=asked.standalone
-            )
+            return _not_covered(asked, used)
         checked = _verified(raw, used)
         if not checked.has_citations:
             extractive.notice = f"the written answer cited nothing that could be checked; {FALLBACK_SUFFIX}"
@@ -235,6 +231,13 @@ class AnswerPipeline:
         ]
         rest = [p for p in passages if p.article.article_id not in {w.article.article_id for w in whole}]
         return whole + rest, article_terms
+
+
+def _not_covered(asked: _Asked, passages: Sequence[Passage]) -> Answer:
+    """The LLM found nothing in the passages: the refusal names the closest articles."""
+    closest = closest_articles(passages)
+    text = not_covered_text(closest)
+    return Answer(asked.question, text, False, mode="llm", closest=closest, standalone_question=asked.standalone)
 
 
 def _verified(raw: str, passages: list[Passage]) -> Checked:

@@ -9,8 +9,9 @@ tests/test_store_client.py keeps them checked):
 - a server that drops the connection without answering: `httpx.RemoteProtocolError`;
   all of these are `httpx.TransportError`;
 - a collection that is gone (a reindex dropped it): `chromadb.errors.NotFoundError`, embedded or not;
-- a server that accepts but never answers: nothing. chromadb builds its httpx client with
-  `timeout=None`, so such a read blocks; there is no timeout error to catch.
+- a server that accepts but never answers: nothing, for ever (chromadb's httpx client has
+  `timeout=None`); `make_client` bounds the waits (`_answers_at_all`, `_bound_waits`), so it is an
+  `httpx.ReadTimeout` after READ_TIMEOUT_S.
 """
 
 from __future__ import annotations
@@ -31,6 +32,38 @@ T = TypeVar("T")
 READ_ATTEMPTS = 3
 READ_FIRST_WAIT_S = 0.1
 READ_MAX_WAIT_S = 0.2
+
+
+# A write of one ingest batch (128 articles) takes a few seconds at most, a read far less: a minute of
+# silence from the server is an outage. Connecting is quick or not at all.
+READ_TIMEOUT_S = 60.0
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _timeout() -> Any:
+    import httpx
+
+    return httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+
+
+def _answers_at_all(settings: Settings) -> None:
+    """Chroma's heartbeat, with a timeout: building chromadb's client already calls the server, with
+    none, so a server that accepts and never replies would hang us right there."""
+    import httpx
+
+    scheme = "https" if settings.chroma_ssl else "http"
+    url = f"{scheme}://{server_address(settings)}/api/v2/heartbeat"
+    httpx.get(url, headers=_auth_headers(settings), timeout=_timeout())
+
+
+def _bound_waits(client: Any) -> None:
+    """chromadb 1.5.9 makes its httpx client with `timeout=None` and offers no setting for it (nor
+    accepts another HTTP implementation), so the timeout goes on that client's session:
+    tests/test_store_client.py fails if a chromadb upgrade moves it."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is None:
+        raise ConfigError("chromadb's HTTP client changed shape: cannot bound its waits; pin chromadb 1.5")
+    session.timeout = _timeout()
 
 
 def server_address(settings: Settings) -> str:
@@ -104,7 +137,8 @@ def make_client(settings: Settings) -> Any:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
     try:
-        return chromadb.HttpClient(
+        _answers_at_all(settings)
+        client = chromadb.HttpClient(
             host=settings.chroma_host,
             port=settings.chroma_port,
             ssl=settings.chroma_ssl,
@@ -113,6 +147,8 @@ def make_client(settings: Settings) -> Any:
             database=settings.chroma_database,
             settings=chroma_settings,
         )
+        _bound_waits(client)
+        return client
     except unavailable_errors() as exc:
         raise unavailable(settings, exc) from exc
     except ValueError as exc:  # chromadb re-raises a failed connection as ValueError while handling it
