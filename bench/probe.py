@@ -47,7 +47,7 @@ def time_questions(desk: Newsdesk, questions: list[str]) -> dict[str, Any]:
         dense.append(timed(lambda: desk.store.dense_query(vector, CANDIDATES, None)))  # noqa: B023
         lexical_times.append(timed(lambda: lexical.search(query_terms(question), CANDIDATES)))  # noqa: B023
         hybrid.append(timed(lambda: desk.retriever.search(question, desk.settings.top_k, query_vector=vector)))  # noqa: B023
-        desk.sentence_vectors.clear()  # replicas share texts: without this, bigger stores would look faster
+        desk.sentence_embedder.clear()  # replicas share texts: without this, bigger stores would look faster
         started = time.perf_counter()
         desk.ask(question)
         answers.append(time.perf_counter() - started)

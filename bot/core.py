@@ -7,22 +7,19 @@ question the process answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.extractive import ExtractiveParams
-from bot.answer.llm import LLMWriter, Turn
+from bot.answer.llm import LLMWriter
 from bot.answer.pipeline import AnswerPipeline
 from bot.answer.speakers import SpeakerIndex, SpeakerParams
 from bot.config import Settings
 from bot.embeddings import CachedEmbeddings, build_embedder, embedder_name
 from bot.lexical import LexicalCache
-from bot.models import Answer
-from bot.retrieve import Filters, FusionWeights, Mode, Retriever
+from bot.retrieve import FusionWeights, Retriever
 from bot.store import ArticleSummary, Store, store_location
 
 
@@ -59,7 +56,7 @@ class Newsdesk:
             min_relevance=settings.min_relevance, min_coverage=settings.min_coverage
         )
         self.embedder = embedder or build_embedder(settings)
-        self.sentence_vectors = CachedEmbeddings(self.embedder)
+        self.sentence_embedder = CachedEmbeddings(self.embedder)
         self.store = Store(settings, embedder_name(self.embedder), check_model=check_model)
         cache_dir = None if settings.chroma_host else settings.data_dir / "lexical"
         self.lexical = LexicalCache(self.store, cache_dir)
@@ -69,13 +66,15 @@ class Newsdesk:
         self.speakers = SpeakerIndex(self.store)
         self.speaker_params = SpeakerParams()
         self.answerer = self._answer_pipeline()
+        # The one entry point every surface (CLI, Slack, eval) asks through: AnswerPipeline.ask itself.
+        self.ask = self.answerer.ask
 
     def _answer_pipeline(self) -> AnswerPipeline:
         """The parts above, shared (not copied): eval and benchmarks read and tune them on the desk."""
         return AnswerPipeline(
             self.store,
             self.embedder,
-            self.sentence_vectors,
+            self.sentence_embedder,
             self.lexical,
             self.retriever,
             self.speakers,
@@ -84,19 +83,6 @@ class Newsdesk:
             self.speaker_params,
             self.settings.top_k,
         )
-
-    def ask(
-        self,
-        question: str,
-        k: int | None = None,
-        filters: Filters | None = None,
-        mode: Mode = "hybrid",
-        history: Sequence[Turn] = (),
-        on_text: Callable[[str], None] | None = None,
-        as_of: date | None = None,
-    ) -> Answer:
-        """See `AnswerPipeline.ask`: the one entry point every surface (CLI, Slack, eval) asks through."""
-        return self.answerer.ask(question, k, filters, mode, history, on_text, as_of)
 
     # --- admin -----------------------------------------------------------
     def sources(self) -> list[ArticleSummary]:

@@ -172,7 +172,8 @@ class LexicalIndex:
         """The k best chunks by BM25 among those the filters allow, ties in chunk-id order.
 
         The filters are part of the query (scored zero), so tantivy's top-k pruning only ever
-        considers allowed chunks: the cost follows the terms' postings, not the archive's size."""
+        considers allowed chunks: the cost follows the terms' postings (which grow with the archive),
+        not the number of chunks the filters exclude."""
         wanted = [term for term in query_terms if term]
         if not wanted or k <= 0:
             return []

@@ -88,13 +88,11 @@ def source_line(citation: Citation) -> str:
 
 
 def citation_dict(citation: Citation) -> dict[str, Any]:
+    """A citation for `ask --json` and the answer log: its number, its article's fields (one
+    `asdict`, so a field added to ArticleRef shows up here too), and what it quotes."""
     return {
         "n": citation.n,
-        "article_id": citation.article.article_id,
-        "title": citation.article.title,
-        "url": citation.article.url,
-        "source": citation.article.source,
-        "published": citation.article.published,
+        **asdict(citation.article),
         "quote": citation.quote,
         "quotes": list(citation.quotes),
         "speaker": citation.speaker,

@@ -75,7 +75,7 @@ class AnswerPipeline:
 
     store: Store
     embedder: Embeddings
-    sentence_vectors: CachedEmbeddings
+    sentence_embedder: CachedEmbeddings
     lexical: LexicalCache
     retriever: Retriever
     speakers: SpeakerIndex
@@ -125,7 +125,7 @@ class AnswerPipeline:
         if asked.frame.latest:
             passages.sort(key=lambda p: p.article.published, reverse=True)
         candidates, article_terms = self._whole_articles(passages)
-        windows = score_windows(query, candidates, self.sentence_vectors, idf, self.extractive, vector, article_terms)
+        windows = score_windows(query, candidates, self.sentence_embedder, idf, self.extractive, vector, article_terms)
         extractive = compose(query, windows, candidates, self.extractive)
         extractive.question, extractive.standalone_question = asked.question, asked.standalone
         if mismatch is not None and not (extractive.found and speaker_on_topic(extractive, speaker, idf)):

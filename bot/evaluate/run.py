@@ -153,7 +153,7 @@ def run_eval(
     results: list[ItemResult] = []
     with tqdm(total=len(items) * len(retrievers), desc="Evaluating", unit="q", disable=not progress) as bar:
         for retriever in retrievers:
-            desk.sentence_vectors.clear()  # each retriever's latencies start cold, not warmed by the last
+            desk.sentence_embedder.clear()  # each retriever's latencies start cold, not warmed by the last
             for item in items:
                 results.append(evaluate_item(desk, item, gold.get(item.article or ""), retriever, ks))
                 bar.update(1)
