@@ -2,7 +2,8 @@
 
 Canonical URL when known (so a re-fetched, edited page replaces itself), else
 a hash of the normalised headline and text. `content_hash` covers everything
-stored, so any change to text or metadata is an update.
+stored — the text, the metadata and the analysis revision that reads quotes and
+entities from them (ingest/analysis_version.py) — so any change to one is an update.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.models import Article
 from bot.text import normalise_space
+from ingest.analysis_version import ANALYSIS_VERSION
 from ingest.clean import clean_inline, clean_text
 from ingest.loaders import RawArticle, is_url
 
@@ -98,7 +100,8 @@ def to_article(raw: RawArticle, source_override: str | None = None) -> Article:
     source = clean_inline(source_override or raw.source)
     author = clean_inline(raw.author)
     published = raw.published.isoformat() if raw.published else ""
-    content_hash = _digest(json.dumps([title, text, source, author, published, url], ensure_ascii=False))
+    stored = [title, text, source, author, published, url, ANALYSIS_VERSION]
+    content_hash = _digest(json.dumps(stored, ensure_ascii=False))
     return Article(
         article_id=article_id_for(url, title, text),
         title=title,

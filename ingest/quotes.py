@@ -17,6 +17,9 @@ complement (what was said). This module adds what the parse doesn't know:
 textacy's `direct_quotations` was the reference point; this layer measures
 better on the labelled set in eval/quotes_dev.jsonl (see docs/EVAL.md) because it
 resolves pronouns, titles and roles to names and also reads reported speech.
+
+Changing what this module extracts? Bump ANALYSIS_VERSION (ingest/analysis_version.py), so stores
+built before the change rewrite their quotes when their sources are ingested again.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.schema import QuoteMeta
 from bot.store import ArticleWrite, Meta, Store
+from ingest.analysis_version import ANALYSIS_VERSION
 from ingest.chunk import chunk_article
 from ingest.identity import article_id_from_user, canonical_url, to_article
 from ingest.loaders import SUPPORTED_LIST, RawArticle
@@ -46,6 +47,25 @@ def test_reingesting_unchanged_article_changes_nothing(desk: Newsdesk) -> None:
     assert (again.added, again.updated, len(again.unchanged), again.failed) == ([], [], 1, [])
     assert _chunks_by_article(desk) == before
     assert desk.store.generation() == generation
+
+
+def test_a_new_analysis_revision_rewrites_the_same_sources_quotes(
+    desk: Newsdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade that changes what is extracted, the same file is an update, not "unchanged":
+    its chunks and quotes are written again and the old version's are gone."""
+    Ingestor.for_desk(desk).run([str(SEED_DIR)])
+    before = _chunks_by_article(desk)
+    quotes = desk.store.quote_count()
+    assert quotes > 0
+    monkeypatch.setattr("ingest.identity.ANALYSIS_VERSION", ANALYSIS_VERSION + 1)
+    again = Ingestor.for_desk(desk).run([str(SEED_DIR)])
+    assert (again.added, len(again.updated), again.unchanged, again.failed) == ([], 1, [], [])
+    after = _chunks_by_article(desk)
+    assert after.keys() == before.keys()
+    (old_ids,), (new_ids,) = before.values(), after.values()
+    assert len(new_ids) == len(old_ids) and not new_ids & old_ids  # a new version, the old one removed
+    assert desk.store.quote_count() == quotes
 
 
 def test_changed_article_replaces_all_its_old_chunks(desk: Newsdesk, tmp_path: Path) -> None:
