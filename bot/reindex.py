@@ -22,12 +22,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from bot.errors import ReindexRunningError
 from bot.schema import QUOTES_SUFFIX, Meta, embedding_text, stored_quote_embedding_text
-from bot.store import CHANGES_SUFFIX, GET_PAGE, POINTER_SUFFIX, Store, reindex_owner
+from bot.store import CHANGES_SUFFIX, POINTER_SUFFIX, Store, reindex_owner
+from bot.store.collections import GET_PAGE, record_pages
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +101,6 @@ def _quote_text(document: str, meta: dict[str, Any]) -> str:
     return stored_quote_embedding_text(document, meta)
 
 
-def _pages(collection: Any, ids: list[str] | None) -> Iterable[dict[str, Any]]:
-    if ids is not None:
-        for start in range(0, len(ids), GET_PAGE):
-            yield collection.get(ids=ids[start : start + GET_PAGE], include=["documents", "metadatas"])
-        return
-    offset = 0
-    while True:
-        page = collection.get(include=["documents", "metadatas"], limit=GET_PAGE, offset=offset)
-        if not page["ids"]:
-            return
-        yield page
-        offset += len(page["ids"])
-        if len(page["ids"]) < GET_PAGE:
-            return
-
-
 def _copy(
     source: Any,
     target: Any,
@@ -126,7 +111,7 @@ def _copy(
     refresh: Callable[[], None],
 ) -> int:
     copied = 0
-    for page in _pages(source, ids):
+    for page in record_pages(source.get, ["documents", "metadatas"], ids):
         rows = list(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
         for start in range(0, len(rows), EMBED_BATCH):
             part = rows[start : start + EMBED_BATCH]
@@ -145,14 +130,7 @@ def _copy(
 
 
 def _all_ids(collection: Any) -> set[str]:
-    found: set[str] = set()
-    offset = 0
-    while True:
-        page = collection.get(include=[], limit=GET_PAGE, offset=offset)
-        found.update(page["ids"])
-        offset += len(page["ids"])
-        if len(page["ids"]) < GET_PAGE:
-            return found
+    return set(collection.get(include=[])["ids"])
 
 
 def _catch_up(

@@ -59,7 +59,15 @@ from bot.store.client import (
     store_location,
     unavailable,
 )
-from bot.store.collections import POINTER_SUFFIX, live_names, open_bookkeeping, open_collection, pointer_name
+from bot.store.collections import (
+    GET_PAGE,
+    POINTER_SUFFIX,
+    live_names,
+    open_bookkeeping,
+    open_collection,
+    pointer_name,
+    record_pages,
+)
 from bot.store.summaries import (
     ArticleSummary,
     ArticleText,
@@ -102,7 +110,6 @@ __all__ = [
 T = TypeVar("T")
 Row = tuple[str, str, dict[str, Any]]
 
-GET_PAGE = 5000  # rows per paged read: 100k chunks stream through in calm memory
 ID_BATCH = 200  # ids per `$in` filter: Chroma's query planner slows on long lists
 
 
@@ -243,18 +250,11 @@ class Store:
 
     def _iter(self, collection: Any, include_documents: bool) -> Iterator[Row]:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
-        offset = 0
-        while True:
-            page = self._read(collection.get, include=include, limit=GET_PAGE, offset=offset)
+        for page in record_pages(lambda **query: self._read(collection.get, **query), include):
             ids = page["ids"]
-            if not ids:
-                return
             documents = page.get("documents") or [""] * len(ids)
             for record_id, document, meta in zip(ids, documents, page["metadatas"], strict=True):
                 yield record_id, document or "", dict(meta or {})
-            offset += len(ids)
-            if len(ids) < GET_PAGE:
-                return
 
     def versions(self, article_ids: Sequence[str]) -> dict[str, list[StoredVersion]]:
         """Stored versions per article id, to decide added / updated / unchanged / repair."""
