@@ -390,9 +390,10 @@ def report(results: dict[int, dict[str, Any]]) -> str:
         "Chroma: "
         + ", ".join(f"{results[s]['lexical_build_s']:.0f} s at {s:,}" for s in sizes)
         + f" ({results[sizes[-2]]['lexical_build_s'] / max(1, results[sizes[-2]]['lexical_chunks']) * 1e6:.0f} "
-        f"→ {build_us:.0f} µs per chunk over the last step). `Store` reads them by id, in pages, after one "
-        "read of all the ids: paging by offset (before stop 18) made each page skip the rows before it, "
-        "34.5 s against 13.9 s for 1,000,000 records read alone. Even at the 1M rate, 10M chunks would take "
+        f"→ {build_us:.0f} µs per chunk over the last step). Up to stop 17 `Store` read them in pages by "
+        "offset, each page skipping the rows before it; since stop 18 it reads them by id after one read of "
+        "all the ids (1,000,000 records read alone: 34.5 s by offset, 13.9 s by id), so a run made since "
+        "should show the build growing linearly. Even at the 1M rate, 10M chunks would take "
         f"~{build_us * 1e7 / 1e6 / 60:.0f} min, paid on a new data dir, after a reindex, or when an index is "
         "older than the change log's 24 h retention. With Chroma as a server each bot process keeps the index "
         "in memory (`LexicalCache` without a cache dir) and builds it at every start, which does not survive "
