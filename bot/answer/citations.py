@@ -9,11 +9,18 @@ from typing import Any
 
 from bot.models import Answer, ArticleRef, Citation
 
-MARKER = re.compile(r"\[(\d{1,3})\]")
+# A citation marker is "[n]" with n of up to MARKER_DIGITS digits; the patterns that read markers in
+# other shapes (grouped "[1, 2]", runs of markers) are built from MARKER_NUMBER.
+MARKER_DIGITS = 3
+MARKER_NUMBER = rf"\d{{1,{MARKER_DIGITS}}}"
+MARKER = re.compile(rf"\[({MARKER_NUMBER})\]")
 
 
 def marker(n: int) -> str:
     return f"[{n}]"
+
+
+LONGEST_MARKER = len(marker(10**MARKER_DIGITS - 1))  # characters in the longest marker MARKER reads
 
 
 def markers_in(text: str) -> list[int]:

@@ -14,12 +14,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from bot.answer.citations import MARKER, marker
+from bot.answer.citations import LONGEST_MARKER, MARKER, MARKER_NUMBER, marker
 from bot.models import ArticleRef, Citation, Passage
 from bot.text import fold, sentences
 
 QUOTE = re.compile(r"[\"“”„]([^\"“”„]+)[\"“”„]")
-_GROUPED_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
+_GROUPED_MARKERS = re.compile(rf"\[({MARKER_NUMBER}(?:\s*,\s*{MARKER_NUMBER})+)\]")
 # Quotations shorter than this are mostly scare quotes or titles (so-called “red lines”), which an
 # answer may re-word; longer ones claim that someone said exactly these words, and are checked.
 MIN_QUOTE_WORDS = 4
@@ -64,16 +64,14 @@ def _sentences(text: str) -> list[str]:
     return pieces
 
 
-_LEADING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
-# Characters in the longest marker MARKER reads, "[999]": a cut inside a marker lies within this
-# distance of the boundary on either side.
-_LONGEST_MARKER = 5
+_LEADING_MARKERS = re.compile(rf"(?:\s*\[{MARKER_NUMBER}\])+")
+# A cut inside a marker lies within LONGEST_MARKER characters of the boundary on either side.
 
 
 def _after_markers(text: str, bound: int) -> int:
     """A sentence boundary moved past the [n] markers around it: the segmenter may cut inside "[1]"
     or before it, and a marker belongs to the sentence it follows."""
-    for found in MARKER.finditer(text, max(0, bound - _LONGEST_MARKER), bound + _LONGEST_MARKER):
+    for found in MARKER.finditer(text, max(0, bound - LONGEST_MARKER), bound + LONGEST_MARKER):
         if found.start() < bound < found.end():
             bound = found.end()
     following = _LEADING_MARKERS.match(text, bound)
@@ -144,7 +142,7 @@ def _numbered_by_article(text: str, passages: list[Passage]) -> tuple[str, list[
             refs[article.article_id] = article
         passage_to_new[n] = article_number[article.article_id]
     text = MARKER.sub(lambda m: marker(passage_to_new[int(m.group(1))]), text)
-    text = re.sub(r"(\[\d{1,3}\])(?:\1)+", r"\1", text)  # [1][1] after merging → [1]
+    text = re.sub(rf"(\[{MARKER_NUMBER}\])(?:\1)+", r"\1", text)  # [1][1] after merging → [1]
     return text, [Citation(n=article_number[aid], article=refs[aid]) for aid in article_number]
 
 
