@@ -2,8 +2,9 @@
 
 Canonical URL when known (so a re-fetched, edited page replaces itself), else
 a hash of the normalised headline and text. `content_hash` covers everything
-stored — the text, the metadata and the analysis revision that reads quotes and
-entities from them (ingest/analysis_version.py) — so any change to one is an update.
+stored — the text, the metadata, the analysis revision that reads quotes and
+entities from them (ingest/analysis_version.py) and the chunk settings — so any
+change to one is an update.
 """
 
 from __future__ import annotations
@@ -93,14 +94,18 @@ def article_id_from_user(value: str) -> str:
     return value
 
 
-def to_article(raw: RawArticle, source_override: str | None = None) -> Article:
+def to_article(
+    raw: RawArticle, source_override: str | None = None, *, chunking: tuple[int, int] | None = None
+) -> Article:
+    """The cleaned article with its id and version hash. `chunking` (size, overlap) is how ingest
+    will cut it: part of the version, so re-ingesting after a change of chunk settings re-cuts it."""
     title = clean_inline(raw.title)
     text = clean_text(raw.text)
     url = canonical_url(raw.url) if raw.url else ""
     source = clean_inline(source_override or raw.source)
     author = clean_inline(raw.author)
     published = raw.published.isoformat() if raw.published else ""
-    stored = [title, text, source, author, published, url, ANALYSIS_VERSION]
+    stored = [title, text, source, author, published, url, ANALYSIS_VERSION, *(chunking or ())]
     content_hash = _digest(json.dumps(stored, ensure_ascii=False))
     return Article(
         article_id=article_id_for(url, title, text),

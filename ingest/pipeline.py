@@ -152,6 +152,7 @@ class Ingestor:
         self.quote_embedder = quote_embedder(embedder)
         self.on_change = on_change
         self.writer_id = uuid.uuid4().hex
+        self._chunking = (settings.chunk_size, settings.chunk_overlap)
 
     @classmethod
     def for_desk(cls, desk: Newsdesk) -> Ingestor:
@@ -267,7 +268,7 @@ class Ingestor:
                 if item in feed_entries:
                     apply_feed_metadata(raw, feed_entries[item])
                 try:
-                    article = to_article(raw, source)
+                    article = to_article(raw, source, chunking=self._chunking)
                 except LoadError as exc:
                     report.failed.append(str(exc))
                     continue

@@ -68,6 +68,17 @@ def test_a_new_analysis_revision_rewrites_the_same_sources_quotes(
     assert desk.store.quote_count() == quotes
 
 
+def test_new_chunk_settings_recut_the_same_source(desk: Newsdesk, embedder: LocalMiniLM) -> None:
+    """Changing NEWSDESK_CHUNK_SIZE and ingesting again re-cuts the article, old chunks gone."""
+    Ingestor.for_desk(desk).run([str(SEED_DIR)])
+    (before,) = _chunks_by_article(desk).values()
+    smaller = Newsdesk(make_settings(desk.settings.data_dir, chunk_size=400, chunk_overlap=100), embedder)
+    again = Ingestor.for_desk(smaller).run([str(SEED_DIR)])
+    assert (again.added, len(again.updated), again.unchanged) == ([], 1, [])
+    (after,) = _chunks_by_article(smaller).values()
+    assert len(after) > len(before) and not after & before
+
+
 def test_changed_article_replaces_all_its_old_chunks(desk: Newsdesk, tmp_path: Path) -> None:
     body = " ".join(f"Sentence number {i} says the council met about the bridge." for i in range(120))
     path = _write(tmp_path / "bridge.md", "Council and the bridge", body, url="https://example.com/bridge")
