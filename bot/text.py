@@ -62,10 +62,14 @@ def terms(text: str) -> list[str]:
 
 
 def query_terms(question: str) -> list[str]:
-    """The question's terms without the words that only say what kind of answer it wants, matched
-    as written ("described" goes, "description" stays) before stemming."""
+    """The question's terms without the words that only say what kind of answer it wants, matched as
+    written or by their stem ("described" and "happens" go; "description" and "announcement" stay)."""
     kept = (word.lower() for word in words(question))
-    return [_stem(word) for word in kept if word not in STOPWORDS and word not in QUESTION_WORDS]
+    return [
+        _stem(word)
+        for word in kept
+        if word not in STOPWORDS and word not in QUESTION_WORDS and _stem(word) not in QUESTION_WORDS
+    ]
 
 
 def name_terms(question: str) -> set[str]:

@@ -10,6 +10,7 @@ import pytest
 from bot.answer.extractive import _role_terms
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.text import query_terms
 from ingest.pipeline import Ingestor
 from tests.conftest import make_settings
 
@@ -54,7 +55,20 @@ def test_a_role_question_is_answered_by_the_holder_of_the_role(ports_desk: Newsd
         ("Which coaches were sacked?", {"coach"}),
         ("Who presented the awards?", set()),  # a verb, not "presenter"
         ("Which company publishes Sports Interactive's Football Manager?", set()),  # part of a name
+        ("Who is the Chief Executive of BP?", {"chief", "execut"}),  # capitalised, but no name around it
     ],
 )
 def test_roles_are_read_as_written(question: str, roles: set[str]) -> None:
     assert _role_terms(question) == roles
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How did Blair describe the announcement?", ["blair", "announc"]),  # "announcement" is a topic
+        ("What happens next for the pension fund?", ["next", "pension", "fund"]),  # any form of "happen"
+        ("Which minister announced the cap?", ["minist", "cap"]),
+    ],
+)
+def test_question_words_are_not_topic_words(question: str, expected: list[str]) -> None:
+    assert query_terms(question) == expected

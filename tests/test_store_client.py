@@ -18,7 +18,7 @@ import pytest
 from bot.errors import StoreUnavailableError
 from bot.schema import article_id_of, is_quote_id, quote_id, whole_article_id, with_article
 from bot.store import Store, store_location
-from bot.store.client import READ_ATTEMPTS, is_missing_collection
+from bot.store.client import READ_ATTEMPTS, is_missing_collection, worth_retrying
 from tests.chroma_server import chroma_server
 from tests.conftest import make_settings
 from tests.slack_harness import free_port
@@ -64,7 +64,7 @@ def test_a_server_that_accepts_but_never_answers_is_unavailable_not_a_hang(
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (the kernel's backlog), never replies
         port = silent.getsockname()[1]
         settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
-        with pytest.raises(StoreUnavailableError, match=r"is unavailable \(ReadTimeout\)"):
+        with pytest.raises(StoreUnavailableError, match=r"is unavailable \((Read|Connect)Timeout\)"):
             Store(settings, "local:test-model")
 
 
@@ -81,10 +81,24 @@ def test_a_server_that_hangs_after_connecting_fails_a_read_instead_of_blocking_i
         assert server.process is not None
         server.process.send_signal(signal.SIGSTOP)
         try:
-            with pytest.raises(StoreUnavailableError, match=r"is unavailable \(ReadTimeout\)"):
+            with pytest.raises(StoreUnavailableError, match=r"is unavailable \((Read|Connect)Timeout\)"):
                 store.count()
         finally:
             server.process.send_signal(signal.SIGCONT)
+
+
+def test_a_server_given_as_a_full_url_is_reached(tmp_path: Path) -> None:
+    """CHROMA_HOST may be a URL (chromadb then ignores the port): the heartbeat reads it the same way."""
+    with chroma_server(tmp_path / "chroma") as server:
+        settings = make_settings(tmp_path / "data", chroma_host=server.url, chroma_port=1)
+        assert Store(settings, "local:test-model", check_model=False).count() == 0
+
+
+def test_a_timeout_is_not_retried_but_a_refused_connection_is() -> None:
+    request = httpx.Request("GET", "http://127.0.0.1:1/")
+    assert worth_retrying(httpx.ConnectError("refused", request=request))
+    assert worth_retrying(httpx.RemoteProtocolError("dropped", request=request))
+    assert not worth_retrying(httpx.ReadTimeout("silent", request=request))  # a minute already waited
 
 
 def test_a_read_rides_out_a_blip(store: Store) -> None:

@@ -258,17 +258,30 @@ ROLE_NOUNS = frozenset(_ROLE_WORDS.split())
 
 def _role_terms(question: str) -> set[str]:
     """The roles a question names ("Which Indian minister …", "Who is Kewell's agent?"), as terms
-    (stemmed: "minister" is "minist"). Matched as written, so "presented" or "managed" name no role,
-    and in lower case: a capitalised one is part of a name ("Sports Interactive's Football Manager")."""
+    (stemmed: "minister" is "minist"). Matched as written, so "presented" or "managed" name no role;
+    a capitalised one beside a capitalised word that is no role is part of a name ("Sports
+    Interactive's Football Manager"), where "the Chief Executive of BP" is still a role."""
     found: set[str] = set()
-    for position, written in enumerate(words(question)):
-        word = written.lower()
-        if position > 0 and written[:1].isupper():
+    written = words(question)
+    for position, word in enumerate(w.lower() for w in written):
+        singular = _role_noun(word)
+        if singular is None or (position > 0 and _in_a_name(written, position)):
             continue
-        singular = next((w for w in (word, word[:-1], word[:-2]) if w in ROLE_NOUNS), None)
-        if singular is not None:
-            found.update(terms(singular))
+        found.update(terms(singular))
     return found
+
+
+def _role_noun(word: str) -> str | None:
+    """The role noun a lower-cased word is, in the singular ("ministers", "coaches"), or None."""
+    return next((w for w in (word, word[:-1], word[:-2]) if w in ROLE_NOUNS), None)
+
+
+def _in_a_name(written: list[str], position: int) -> bool:
+    """A capitalised word with a capitalised neighbour that is no role noun: part of a name."""
+    if not written[position][:1].isupper():
+        return False
+    neighbours = written[max(0, position - 1) : position] + written[position + 1 : position + 2]
+    return any(w[:1].isupper() and _role_noun(w.lower()) is None for w in neighbours)
 
 
 def _lead_terms(passage: Passage) -> set[str]:

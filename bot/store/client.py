@@ -50,10 +50,14 @@ def _answers_at_all(settings: Settings) -> None:
     """Chroma's heartbeat, with a timeout: building chromadb's client already calls the server, with
     none, so a server that accepts and never replies would hang us right there."""
     import httpx
+    from chromadb.api.base_http_client import BaseHTTPClient
+    from chromadb.config import APIVersion
 
-    scheme = "https" if settings.chroma_ssl else "http"
-    url = f"{scheme}://{server_address(settings)}/api/v2/heartbeat"
-    httpx.get(url, headers=_auth_headers(settings), timeout=_timeout())
+    # chromadb's own reading of CHROMA_HOST (a host, or a full URL whose port it keeps) and its API path
+    base = BaseHTTPClient.resolve_url(
+        settings.chroma_host or "", settings.chroma_ssl, APIVersion.V2, settings.chroma_port
+    )
+    httpx.get(f"{base}/heartbeat", headers=_auth_headers(settings), timeout=_timeout())
 
 
 def _bound_waits(client: Any) -> None:
@@ -88,11 +92,20 @@ def unavailable(settings: Settings, exc: BaseException) -> StoreUnavailableError
 
 @cache
 def transient_errors() -> tuple[type[Exception], ...]:
-    """Worth another try: a server restarting, a dropped keep-alive connection (imported late: httpx
-    and chromadb take most of a second to import, and only a store that is opened needs them)."""
+    """Outages of the transport (imported late: httpx and chromadb take most of a second to import,
+    and only a store that is opened needs them)."""
     import httpx
 
     return (httpx.TransportError,)
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """A server restarting or a dropped keep-alive connection is worth another try; a server that
+    let a whole READ_TIMEOUT_S pass without answering is not (three tries would keep a question
+    waiting three minutes)."""
+    import httpx
+
+    return isinstance(exc, transient_errors()) and not isinstance(exc, httpx.TimeoutException)
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:
@@ -115,12 +128,12 @@ def retry_read(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run an idempotent read, again after a transient transport error (see READ_ATTEMPTS).
 
     A new `Retrying` per call: its state is per thread, but a read may nest another read."""
-    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
     retrying = Retrying(
         stop=stop_after_attempt(READ_ATTEMPTS),
         wait=wait_exponential(multiplier=READ_FIRST_WAIT_S, max=READ_MAX_WAIT_S),
-        retry=retry_if_exception_type(transient_errors()),
+        retry=retry_if_exception(worth_retrying),
         reraise=True,
     )
     return retrying(call, *args, **kwargs)

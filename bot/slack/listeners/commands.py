@@ -29,7 +29,6 @@ from bot.slack.channel_config import (
 )
 from bot.slack.deps import SlackDeps
 from bot.state import ChannelSettings
-from ingest.pipeline import Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +283,8 @@ def _ingest(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any]
     ack(response_type="ephemeral", text=f"Ingesting {len(urls)} URL(s)…")
 
     def run() -> Reply:
+        from ingest.pipeline import Ingestor  # spaCy and the parse worker: loaded by the first ingest, not at start
+
         report = Ingestor.for_desk(deps.desk).run(urls)
         lines = [f"*Ingest:* {escape(report.summary())}"]
         lines += [f"• added: {escape(label)}" for label in report.added]
