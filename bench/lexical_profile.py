@@ -22,13 +22,14 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
-from bench.lexical_scale import BASE_FILES, QUESTIONS, REPEATS
+from bench.lexical_scale import BASE_FILES, QUESTIONS
+from bench.probe import REPEATS, timed
 from bench.run import add_inputs, check_inputs, corpus_files, p
 from bot.lexical import BUILD_HEAP, SCHEMA, LexicalIndex, _document
 from bot.models import Article
@@ -82,15 +83,6 @@ def _query(wanted: list[str]) -> tantivy.Query:
     )
 
 
-def _median_seconds(step: Callable[[], object]) -> float:
-    runs = []
-    for _ in range(REPEATS):
-        begun = time.perf_counter()
-        step()
-        runs.append(time.perf_counter() - begun)
-    return statistics.median(runs)
-
-
 def replay(view: LexicalIndex, question: str, k: int, before: bool) -> dict[str, Any]:
     """One question through `_top`'s steps, timed apart (each the median of REPEATS runs)."""
     wanted = [term for term in query_terms(question) if term]
@@ -123,7 +115,7 @@ def replay(view: LexicalIndex, question: str, k: int, before: bool) -> dict[str,
     scores = [score for _cid, score in found]
     return {
         **{name: statistics.median(values) for name, values in runs.items()},
-        "search()": _median_seconds(lambda: view.search(wanted, k)),
+        "search()": timed(lambda: view.search(wanted, k)),
         "searches_n": searches,
         "fetched_n": fetched,
         "reads_n": len(found),
@@ -159,7 +151,7 @@ def one_search(view: LexicalIndex, questions: list[str], k: int) -> list[float]:
     timings = []
     for question in questions:
         query = _query([term for term in query_terms(question) if term])
-        timings.append(_median_seconds(lambda: view.searcher.search(query, limit=2 * k, count=False)))  # noqa: B023
+        timings.append(timed(lambda: view.searcher.search(query, limit=2 * k, count=False)))  # noqa: B023
     return timings
 
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.probe import timed
 from bench.run import add_inputs, build_scaled_store, check_inputs, corpus_files, p
 from bot.config import Settings
 from bot.core import Newsdesk
@@ -36,7 +37,6 @@ SIZES = (1_000, 100_000)
 BASE_FILES = 300
 NEW_ARTICLES = 5
 QUESTIONS = 60
-REPEATS = 5  # each question's lexical time is the median of this many runs (as bench/probe.py)
 POLL_SECONDS = 0.02  # how often the watching process asks (a busy bot: a question every 20 ms)
 
 
@@ -55,12 +55,7 @@ def serve(data_dir: Path, questions_file: Path) -> None:
     timings = []
     for question in json.loads(questions_file.read_text()):
         terms = query_terms(question)
-        runs = []
-        for _ in range(REPEATS):
-            begun = time.perf_counter()
-            view.search(terms, CANDIDATES)
-            runs.append(time.perf_counter() - begun)
-        timings.append(statistics.median(runs))
+        timings.append(timed(lambda: view.search(terms, CANDIDATES)))  # noqa: B023 (called at once)
     print(json.dumps({"build_s": build_s, "lexical_s": timings, "chunks": len(view)}), flush=True)
     for line in sys.stdin:
         terms = query_terms(line)

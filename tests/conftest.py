@@ -31,6 +31,17 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def desk_with_articles(tmp_path: Path, embedder: LocalMiniLM, articles: dict[str, str], *also: Path) -> Newsdesk:
+    """A fresh desk that has ingested these hand-made articles (file name → text) and `also`."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    assert Ingestor.for_desk(desk).run([*(str(path) for path in also), str(folder)]).ok
+    return desk
+
+
 @pytest.fixture(scope="session")
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ONNX export of the local model for the whole session (each test's data dir is new)."""

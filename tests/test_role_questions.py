@@ -11,8 +11,7 @@ from bot.answer.extractive import _role_terms
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.text import query_terms
-from ingest.pipeline import Ingestor
-from tests.conftest import make_settings
+from tests.conftest import desk_with_articles
 
 # The pattern of a wire story: the event in the lead, the minister named in the next sentence in
 # other words ("raised the limit" for "higher cap"), then analysts quoted on every word of the question.
@@ -33,12 +32,7 @@ Freedonian ports, and operators will look hard at the higher cap," said Harbourl
 
 @pytest.fixture()
 def ports_desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "ports.md").write_text(PORTS, encoding="utf-8")
-    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    assert Ingestor.for_desk(desk).run([str(folder)]).ok
-    return desk
+    return desk_with_articles(tmp_path, embedder, {"ports.md": PORTS})
 
 
 def test_a_role_question_is_answered_by_the_holder_of_the_role(ports_desk: Newsdesk) -> None:

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from ingest.pipeline import Ingestor
-from tests.conftest import CHURKIN_QUOTE, SEED_DIR, make_settings
+from tests.conftest import CHURKIN_QUOTE, SEED_DIR, desk_with_articles, make_settings
 
 ECONOMY = """---
 title: Brown hails strong economy
@@ -33,12 +33,7 @@ Shadow chancellor Oliver Letwin disagreed. "Gordon Brown's figures on the econom
 
 @pytest.fixture()
 def speaker_desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "economy.md").write_text(ECONOMY, encoding="utf-8")
-    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    assert Ingestor.for_desk(desk).run([str(SEED_DIR), str(folder)]).ok
-    return desk
+    return desk_with_articles(tmp_path, embedder, {"economy.md": ECONOMY}, SEED_DIR)
 
 
 def test_the_answer_leads_with_speaker_role_date_and_words(speaker_desk: Newsdesk) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
@@ -62,17 +63,7 @@ def register(app: App, deps: SlackDeps) -> None:
     def started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
         _greet(say, set_suggested_prompts, suggestions)
 
-    @assistant.user_message
-    def user_message(
-        payload: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        set_status: SetStatus,
-        set_title: SetTitle,
-    ) -> None:
-        _answer_in_panel(deps, payload, body, client, context, set_status, set_title)
-
+    assistant.user_message(_panel_listener(deps))
     app.assistant(assistant)
 
 
@@ -85,32 +76,36 @@ def _greet(say: Say, set_suggested_prompts: SetSuggestedPrompts, suggestions: Su
         log.warning("could not set suggested prompts", exc_info=True)
 
 
-def _answer_in_panel(
-    deps: SlackDeps,
-    payload: dict[str, Any],
-    body: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    set_status: SetStatus,
-    set_title: SetTitle,
-) -> None:
-    """Answer a message in an assistant thread, titling the thread after the question. The panel
-    shows the status while searching, so there is no placeholder message."""
-    if from_a_bot(payload) or payload.get("subtype") not in QUESTION_SUBTYPES or not first_delivery(deps, body):
-        return
-    question = question_from_message(payload.get("text", ""))
-    if question:
-        _set_title(set_title, question)
-    answer_message(
-        deps,
-        client,
-        message=payload,
-        body=body,
-        question=question,
-        thread_ts=payload["thread_ts"],
-        bot_user_id=context.bot_user_id,
-        set_status=set_status,
-    )
+def _panel_listener(deps: SlackDeps) -> Callable[..., None]:
+    """The assistant's `user_message` listener (Bolt passes its arguments by these names)."""
+
+    def user_message(
+        payload: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        set_status: SetStatus,
+        set_title: SetTitle,
+    ) -> None:
+        """Answer a message in an assistant thread, titling the thread after the question. The
+        panel shows the status while searching, so there is no placeholder message."""
+        if from_a_bot(payload) or payload.get("subtype") not in QUESTION_SUBTYPES or not first_delivery(deps, body):
+            return
+        question = question_from_message(payload.get("text", ""))
+        if question:
+            _set_title(set_title, question)
+        answer_message(
+            deps,
+            client,
+            message=payload,
+            body=body,
+            question=question,
+            thread_ts=payload["thread_ts"],
+            bot_user_id=context.bot_user_id,
+            set_status=set_status,
+        )
+
+    return user_message
 
 
 def _set_title(set_title: SetTitle, question: str) -> None:
