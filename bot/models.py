@@ -50,7 +50,9 @@ class Quote:
     that …"). `speaker` is the full name the article introduced ("Mr Churkin",
     "he" and "the ambassador" all become "Vitaly Churkin"), or the description
     as written for an unnamed speaker ("a Tesco spokesman"). `context_*` span
-    the sentence(s) holding the quote and its attribution.
+    the sentence(s) holding the quote and its attribution. An answer shows the
+    paragraphs of one quotation as one Quote (bot/answer/quotations.py): its
+    `text` is their words joined by spaces, without the marks between them.
     """
 
     text: str
@@ -64,6 +66,15 @@ class Quote:
     context_start: int
     context_end: int
     lead_start: int = -1  # start of the sentence before the context (what the quote is about), -1 if none
+    # The whole quotation this quote is one paragraph of, when it runs over several (news style
+    # opens each paragraph of a long quote again); -1 when it stands alone.
+    quotation_start: int = -1
+    quotation_end: int = -1
+
+    @property
+    def continued(self) -> bool:
+        """Part of a quotation with other paragraphs: shown whole, they read as the speaker said them."""
+        return self.quotation_start >= 0 and (self.quotation_start < self.start or self.quotation_end > self.end)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class QuoteMeta:
     CONTEXT_END = "context_end"
     CONTEXT = "context"  # the sentence(s) holding the quote and its attribution
     LEAD = "lead"  # the sentence before them: often what the quote is about
+    QUOTATION_START = "quotation_start"  # the quotation a paragraph belongs to (-1: it stands alone)
+    QUOTATION_END = "quotation_end"
 
 
 COLLECTION_MODEL_KEY = "embedding_model"
@@ -165,6 +167,8 @@ def quote_metadata(chunk: Chunk, quote: Quote, index: int, ingested_at: float, w
         QuoteMeta.CONTEXT_END: quote.context_end,
         QuoteMeta.CONTEXT: chunk.article.text[quote.context_start : quote.context_end],
         QuoteMeta.LEAD: chunk.article.text[quote.lead_start : quote.context_start] if quote.lead_start >= 0 else "",
+        QuoteMeta.QUOTATION_START: quote.quotation_start,
+        QuoteMeta.QUOTATION_END: quote.quotation_end,
     }
 
 
@@ -199,4 +203,6 @@ def stored_quote(document: str, meta: dict[str, Any]) -> Quote:
         named=bool(meta.get(QuoteMeta.NAMED, True)),
         context_start=int(meta.get(QuoteMeta.CONTEXT_START, 0)),
         context_end=int(meta.get(QuoteMeta.CONTEXT_END, 0)),
+        quotation_start=int(meta.get(QuoteMeta.QUOTATION_START, -1)),
+        quotation_end=int(meta.get(QuoteMeta.QUOTATION_END, -1)),
     )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -673,10 +673,39 @@ def _names_own_speaker(quote: Quote) -> bool:
     return bool(re.search(rf"\b(?:{titles})\.?\s+{re.escape(names[-1])}\b", quote.text, re.IGNORECASE))
 
 
+_SPEECH_SENTENCE_END = re.compile(r"[.!?]['’]?$")
+
+
+def quotations(text: str, direct: Sequence[Quote]) -> list[Quote]:
+    """Direct quotes joined into the quotations they are paragraphs of: the same speaker, the first
+    ending its sentence inside the marks and nothing but punctuation before the next (`… our sums
+    wrong. "Obviously we will …`). A phrase quoted inside the reporter's sentence (`was a "towering
+    contributor to the modern world". "Kirkcaldy, …`) ends outside them: it opens no quotation. An
+    answer shows the quotation whole, so the paragraph that matches a question brings the others."""
+    groups: list[list[Quote]] = []
+    for quote in direct:
+        previous = groups[-1][-1] if groups else None
+        if (
+            previous is not None
+            and previous.speaker == quote.speaker
+            and previous.end <= quote.start
+            and _SPEECH_SENTENCE_END.search(previous.text)
+            and not re.search(r"\w", text[previous.end : quote.start])
+        ):
+            groups[-1].append(quote)
+        else:
+            groups.append([quote])
+    return [
+        replace(quote, quotation_start=group[0].start, quotation_end=group[-1].end) if len(group) > 1 else quote
+        for group in groups
+        for quote in group
+    ]
+
+
 def read_doc(doc: Doc) -> Analysis:
     """Quotes (direct and reported, in article order) and entities of one parsed article."""
     reader = _Reader(doc)
-    direct = [quote for quote in reader.quotes() if not _names_own_speaker(quote)]
+    direct = quotations(doc.text, [quote for quote in reader.quotes() if not _names_own_speaker(quote)])
     quotes = sorted([*direct, *reader.reported(direct)], key=lambda q: q.start)
     entities = [Entity(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
     return Analysis(quotes, entities)

@@ -207,3 +207,44 @@ def test_he_said_resolves_to_a_name_the_entity_model_missed() -> None:
     direct = _by_text(quotes, "The profits are up")
     assert (direct.speaker, direct.role, direct.kind) == ("Lord Browne", "Petrol Co chief executive", "direct")
     assert _by_text(quotes, "it would raise its dividend").speaker == "Petrol Co"  # not the executive
+
+
+def test_paragraphs_of_one_quotation_are_marked_as_one_quotation() -> None:
+    text = (
+        "But Ms Brankin told BBC Radio Scotland: \"We don't think we got our sums wrong. "
+        '"Obviously we will examine the findings of this new report. '
+        '"And we are absolutely committed to doing that."\n\n'
+        'Ms Sturgeon said: "Serious concerns have been raised about the care programme."'
+    )
+    quotes = [q for q in _quotes(text) if q.kind == "direct"]
+    brankin = [q for q in quotes if q.speaker == "Brankin"]
+    assert len(brankin) == 3
+    assert {(q.quotation_start, q.quotation_end) for q in brankin} == {(brankin[0].start, brankin[-1].end)}
+    assert all(q.continued for q in brankin)
+    sturgeon = _by_text(quotes, "Serious concerns")
+    assert not sturgeon.continued and sturgeon.quotation_start == -1  # another speaker's quote stands alone
+
+
+def test_a_phrase_quoted_in_the_reporters_sentence_opens_no_quotation() -> None:
+    text = (
+        "US Federal Reserve chairman Alan Greenspan gave the Adam Smith Lecture in Kirkcaldy.\n\n"
+        'He said the philosopher was a "towering contributor to the modern world". '
+        '"Kirkcaldy, the birthplace of Adam Smith, is also where your chancellor was reared. '
+        '"I am led to ponder the chancellor\'s renowned economic skills."'
+    )
+    quotes = _quotes(text)
+    phrase = _by_text(quotes, "towering contributor")
+    assert phrase.speaker == "Alan Greenspan" and not phrase.continued
+    opening, second = _by_text(quotes, "Kirkcaldy, the birthplace"), _by_text(quotes, "led to ponder")
+    assert opening.quotation_start == second.quotation_start == opening.start
+    assert opening.quotation_end == second.end
+
+
+def test_quotes_with_the_reporters_words_between_are_separate_quotations() -> None:
+    text = (
+        'Snooker player Jimmy White spoke about his youth. "We used to spend all of our spare time there," '
+        'Mr White said. "We loved the game and the atmosphere."'
+    )
+    quotes = _quotes(text)
+    assert not _by_text(quotes, "spare time").continued
+    assert not _by_text(quotes, "loved the game").continued

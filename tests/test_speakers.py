@@ -153,3 +153,34 @@ def test_lord_browne_is_not_des_browne(tmp_path: Path, embedder: LocalMiniLM) ->
     listing = quote_listing(name, found)
     assert listing[0] == "2 speakers (Lord Browne, Des Browne): 2 quotes in the coverage"
     assert listing[2] == "8 February 2005 · Oil profits soar · Example Wire · Lord Browne"  # newest first, named
+
+
+CARE = (
+    "---\ntitle: Ministers deny care sums 'wrong'\nsource: Example Wire\ndate: 2005-01-26\n---\n"
+    "Ministers insist they are committed to free personal care for the elderly despite research suggesting its "
+    "cost was under-estimated.\n\n"
+    "Deputy Health Minister Rhona Brankin told BBC Radio Scotland: \"We don't think we got our sums wrong. "
+    '"Obviously we will examine the findings of this new report on what free care costs. '
+    '"And we are absolutely committed to paying for free personal care for older people."\n\n'
+    'Ms Brankin also said: "Our hospitals are getting the money they need this winter."\n'
+)
+
+
+def test_a_quotation_of_several_paragraphs_is_answered_whole(tmp_path: Path, embedder: LocalMiniLM) -> None:
+    desk = desk_with_articles(tmp_path, embedder, {"care.md": CARE})
+    answer = desk.ask("What did Rhona Brankin say about research claiming the cost of free care was under-estimated?")
+    assert answer.found and answer.mode == "quotes"
+    whole = (
+        "“We don't think we got our sums wrong. Obviously we will examine the findings of this new report on what "
+        "free care costs. And we are absolutely committed to paying for free personal care for older people.” [1]"
+    )
+    first_line = answer.text.splitlines()[0]
+    assert first_line.startswith("Rhona Brankin, Deputy Health Minister (26 January 2005): ") and first_line.endswith(
+        whole
+    )
+    assert answer.text.count("sums wrong") == 1  # its paragraphs are not listed again one by one
+    name, found = quotes_by(desk.store, desk.embedder, desk.speakers, "Brankin")
+    assert name == "Rhona Brankin" and len(found) == 2  # the quotation and the hospitals remark
+    assert any(
+        stored.quote.text.startswith("We don't think") and "older people." in stored.quote.text for stored in found
+    )

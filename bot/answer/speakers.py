@@ -22,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import attributed_line, display_date
 from bot.answer.extractive import wanted_entities
+from bot.answer.quotations import first_per_quotation, joined, quotation_parts
 from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
 from bot.schema import Meta, QuoteMeta
@@ -261,11 +262,13 @@ def speaker_quotes(
     params: SpeakerParams,
     filters: Filters | None = None,
 ) -> list[_Ranked]:
-    """The speaker's quotes, best first: relevance to the topic, then newest."""
+    """The speaker's quotes, best first: relevance to the topic, then newest; a quotation of several
+    paragraphs once, whole (bot/answer/quotations.py)."""
     where = _where(filters or Filters(), keys)
     if not topic.strip():
         found = store.get_quotes(where)
-        return [_Ranked(q, 1.0) for q in sorted(found, key=lambda q: q.article.published, reverse=True)]
+        newest = [_Ranked(q, 1.0) for q in sorted(found, key=lambda q: q.article.published, reverse=True)]
+        return _whole(first_per_quotation(newest, _stored), found)
     vector = embedder.embed_query(topic)
     found = store.query_quotes(vector, CANDIDATES, where)
     topic_terms = list(dict.fromkeys(query_terms(topic)))
@@ -280,7 +283,18 @@ def speaker_quotes(
         return weight * (params.semantic * similarity + params.lexical * coverage)
 
     ranked = [_Ranked(q, score(q)) for q in found]
-    return sorted(ranked, key=lambda r: (round(r.score, 3), r.stored.article.published), reverse=True)
+    ranked.sort(key=lambda r: (round(r.score, 3), r.stored.article.published), reverse=True)
+    firsts = first_per_quotation(ranked, _stored)
+    return _whole(firsts, quotation_parts(store, [r.stored for r in firsts]))
+
+
+def _stored(ranked: _Ranked) -> StoredQuote:
+    return ranked.stored
+
+
+def _whole(ranked: Sequence[_Ranked], parts: Sequence[StoredQuote]) -> list[_Ranked]:
+    """Each ranked quote shown as its whole quotation, from the paragraphs in `parts`."""
+    return [_Ranked(joined(r.stored, parts), r.score) for r in ranked]
 
 
 def answer_speaker(
@@ -379,7 +393,7 @@ def answer_who_said(
             best = (score, stored)
     if best is None or best[0] < params.min_who_said:
         return None
-    citations, lines = _attributed([best[1]])
+    citations, lines = _attributed([joined(best[1], quotation_parts(store, [best[1]]))])
     return Answer(question=question, text=lines[0], found=True, citations=citations, passage_ids=[best[1].quote_id])
 
 
@@ -409,7 +423,8 @@ def quotes_by(
         found = [r.stored for r in ranked if r.stored.quote_id in scores]
         return display, _distinct(sorted(found, key=lambda q: (q.article.published, scores[q.quote_id]), reverse=True))
     found = store.get_quotes(_where(filters, keys[:3]))
-    return display, _distinct(sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True))
+    newest = sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True)
+    return display, _distinct([joined(q, found) for q in first_per_quotation(newest, lambda q: q)])
 
 
 def quote_date(article: ArticleRef) -> str:
