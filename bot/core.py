@@ -15,7 +15,8 @@ from langchain_core.embeddings import Embeddings
 from bot.answer.extractive import ExtractiveParams
 from bot.answer.llm import LLMWriter
 from bot.answer.pipeline import AnswerPipeline
-from bot.answer.speakers import SpeakerIndex, SpeakerParams
+from bot.answer.speaker_index import SpeakerIndex
+from bot.answer.speakers import SpeakerParams
 from bot.config import Settings
 from bot.embeddings import CachedEmbeddings, build_embedder, embedder_name
 from bot.lexical import LexicalCache

@@ -35,7 +35,7 @@ from typing import Any
 
 import tantivy
 
-from bot.store import ChangeLog, ChangeRecord, Meta, Store
+from bot.store import CHANGE_LAG_NS, ChangeLog, ChangeRecord, Meta, Store
 from bot.text import terms
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 # How long a process trusts its view before reading the change log again: the upper bound on how
 # stale the lexical side can be across processes (the bench measures write-to-found at ~1 s).
 REFRESH_SECONDS = 1.0
-# Change records are re-read this far behind the last sync: a concurrent writer's record may
-# become visible after a later one (and writers' clocks may differ by up to this).
-CHANGE_LAG_NS = 60 * 10**9
 # A record logged before a write (done=False) is applied once this old: by then the write has
 # finished, or its writer died and only the record says which articles it may have touched.
 SETTLE_NS = 20 * 10**9

@@ -26,9 +26,9 @@ from bot.answer.extractive import (
     score_windows,
 )
 from bot.answer.llm import LLMWriter, Turn, WriterUnavailable, fit_passages
+from bot.answer.speaker_index import SpeakerIndex
 from bot.answer.speakers import (
     SpeakerAsk,
-    SpeakerIndex,
     SpeakerParams,
     answer_speaker,
     answer_who_said,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,11 +22,12 @@ from langchain_core.embeddings import Embeddings
 from bot.answer.citations import attributed_line, display_date
 from bot.answer.extractive import wanted_entities
 from bot.answer.quotations import first_per_quotation, joined, quotation_parts
+from bot.answer.speaker_index import SpeakerIndex
 from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
 from bot.schema import Meta, QuoteMeta
 from bot.store import Store, StoredQuote
-from bot.text import PEERAGE, STOPWORDS, query_terms, speaker_key, terms, words
+from bot.text import STOPWORDS, query_terms, speaker_key, terms, words
 
 # What a question must say to be about someone's words (lemmas and common forms).
 _SPEECH = re.compile(
@@ -77,43 +77,6 @@ class SpeakerAsk:
     speaker_keys: tuple[str, ...]
     display_name: str
     topic: str
-
-
-class SpeakerIndex:
-    """The names the quote index knows, refreshed when the store's generation changes."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-        self._generation = ""
-        self._speakers: dict[str, tuple[str, int]] = {}
-
-    def speakers(self) -> dict[str, tuple[str, int]]:
-        generation = self.store.generation()
-        with self._lock:
-            if generation != self._generation:
-                self._speakers = self.store.speakers()
-                self._generation = generation
-            return self._speakers
-
-    def match(self, name: str) -> list[str]:
-        """Speaker keys for a name as asked: the full name, or a part of it ("Churkin", "Arsene Wenger")."""
-        asked = speaker_key(re.sub(r"['’]s$", "", name))
-        if not asked:
-            return []
-        known = self.speakers()
-        parts = asked.split()
-        if asked in known and len(parts) > 1:
-            return [asked]
-        # One name ("Wenger") matches every speaker it is part of, the most quoted first: the article
-        # that named him only "Wenger" and those that introduced "Arsene Wenger" are one person's.
-        found = [key for key in known if all(part in key.split() for part in parts)]
-        if not found and len(parts) > 1:  # "Gordon Brown's" read as one token, or a middle name missing
-            found = [key for key in known if key.split()[-1:] == parts[-1:] and key.split()[:1] == parts[:1]]
-        # "Lord Browne" is not Des Browne: a title asked for keeps the speakers shown with it, if any.
-        title = next((word for word in name.lower().split()[:1] if word in PEERAGE), None)
-        titled = [key for key in found if title in known[key][0].lower().split()] if title else []
-        return sorted(titled or found, key=lambda key: -known[key][1])
 
 
 _OPINION_NOUNS = frozenset({"reaction", "view", "views", "verdict", "response", "comments", "remarks", "words"})

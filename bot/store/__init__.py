@@ -38,6 +38,7 @@ from bot.schema import (
     is_quote_id,
 )
 from bot.store.changes import (
+    CHANGE_LAG_NS,
     CHANGE_RETENTION_S,
     CHANGES_HORIZON_KEY,
     CHANGES_SUFFIX,
@@ -71,10 +72,11 @@ from bot.store.collections import (
 from bot.store.summaries import (
     ArticleSummary,
     ArticleText,
-    SpeakerTally,
+    SpeakerRow,
     StoredQuote,
     article_texts,
     quote_of,
+    speaker_rows,
     summarise,
 )
 from bot.store.versions import ArticleWrite, StoredVersion, VersionTally, other_versions, version_rows
@@ -82,6 +84,7 @@ from bot.store.versions import ArticleWrite, StoredVersion, VersionTally, other_
 __all__ = [
     "CHANGES_HORIZON_KEY",
     "CHANGES_SUFFIX",
+    "CHANGE_LAG_NS",
     "CHANGE_RETENTION_S",
     "COLLECTION_MODEL_KEY",
     "GET_PAGE",
@@ -95,6 +98,7 @@ __all__ = [
     "ChangeRecord",
     "Meta",
     "QuoteMeta",
+    "SpeakerRow",
     "Store",
     "StoredQuote",
     "StoredVersion",
@@ -327,11 +331,16 @@ class Store:
         }
 
     # --- quotes ----------------------------------------------------------
-    def speakers(self) -> dict[str, tuple[str, int]]:
-        """speaker_key -> (the name as most often written, number of quotes)."""
-        tally = SpeakerTally()
-        tally.add(meta for _qid, _doc, meta in self._iter(self._quotes, include_documents=False))
-        return tally.speakers()
+    def speaker_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[SpeakerRow]:
+        """Who every named quote is by, or only those of these articles (the speaker index's reads)."""
+        if article_ids is None:
+            yield from speaker_rows(meta for _qid, _doc, meta in self._iter(self._quotes, include_documents=False))
+            return
+        wanted = sorted(set(article_ids))
+        for start in range(0, len(wanted), ID_BATCH):
+            where = {Meta.ARTICLE_ID: {"$in": wanted[start : start + ID_BATCH]}}
+            page = self._read(lambda w=where: self._quotes.get(where=w, include=["metadatas"]))
+            yield from speaker_rows(dict(meta or {}) for meta in page["metadatas"])
 
     def query_quotes(self, embedding: list[float], n_results: int, where: dict[str, Any] | None) -> list[StoredQuote]:
         n_results = min(n_results, self.quote_count())

@@ -20,6 +20,9 @@ CHANGES_SUFFIX = ".changes"
 CHANGE_RETENTION_S = 24 * 3600.0
 CHANGES_HORIZON_KEY = "compacted_before"
 COMPACT_EVERY = 50  # change records a process writes between two compactions of the log
+# Readers re-read records this far behind their last sync: a concurrent writer's record may become
+# visible after a later one (and writers' clocks may differ by up to this).
+CHANGE_LAG_NS = 60 * 10**9
 
 
 @dataclass(frozen=True)

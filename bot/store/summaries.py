@@ -4,7 +4,7 @@ texts rebuilt from their chunks, quotes with their articles, and the speakers qu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,24 +81,24 @@ def _joined(chunks: list[tuple[int, str]]) -> str:
     return text
 
 
-class SpeakerTally:
-    """Quotes per speaker across pages of quote metadata, under the name as most often written."""
+@dataclass(frozen=True)
+class SpeakerRow:
+    """One named quote as the speaker index counts it."""
 
-    def __init__(self) -> None:
-        self.names: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    article_id: str
+    key: str  # the folded name questions are matched against
+    name: str  # as the article wrote it
 
-    def add(self, quote_metas: Iterable[dict[str, Any]]) -> None:
-        for meta in quote_metas:
-            if meta.get(QuoteMeta.NAMED, True):
-                self.names[str(meta.get(QuoteMeta.SPEAKER_KEY, ""))][str(meta.get(QuoteMeta.SPEAKER, ""))] += 1
 
-    def speakers(self) -> dict[str, tuple[str, int]]:
-        """speaker_key -> (the name as most often written, number of quotes)."""
-        return {
-            key: (max(spellings, key=lambda name: spellings[name]), sum(spellings.values()))
-            for key, spellings in self.names.items()
-            if key
-        }
+def speaker_rows(quote_metas: Iterable[dict[str, Any]]) -> Iterator[SpeakerRow]:
+    """The named quotes among these (an unnamed "a Tesco spokesman" is no one to ask about)."""
+    for meta in quote_metas:
+        if meta.get(QuoteMeta.NAMED, True):
+            yield SpeakerRow(
+                str(meta.get(Meta.ARTICLE_ID, "")),
+                str(meta.get(QuoteMeta.SPEAKER_KEY, "")),
+                str(meta.get(QuoteMeta.SPEAKER, "")),
+            )
 
 
 def quote_of(record_id: str, document: str, meta: dict[str, Any], similarity: float = 0.0) -> StoredQuote:

@@ -1,0 +1,94 @@
+"""The speaker index follows writes through the change log: a write costs its own articles, and
+what it holds is always what a fresh read of every quote would give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.speaker_index import SpeakerIndex
+from bot.core import Newsdesk
+from bot.embeddings import LocalMiniLM
+from bot.store import Store
+from ingest.pipeline import Ingestor
+from tests.conftest import make_settings
+
+ECONOMY = (
+    "---\ntitle: Brown hails strong economy\nsource: Example Wire\ndate: 2012-06-04\n---\n"
+    'Chancellor Gordon Brown said: "Inflation is low and unemployment is falling in every region."\n\n'
+    'Shadow chancellor Oliver Letwin disagreed. "The figures on the economy do not add up," he said.\n'
+)
+FOOTBALL = (
+    "---\ntitle: Wenger praises young side\nsource: Example Wire\ndate: 2012-06-05\n---\n"
+    'Arsenal manager Arsene Wenger said: "The young players showed great character against a strong side."\n'
+)
+FOOTBALL_EDITED = (
+    "---\ntitle: Wenger praises young side\nsource: Example Wire\ndate: 2012-06-05\n---\n"
+    'Arsenal captain Patrick Vieira said: "The young players showed great character against a strong side."\n'
+)
+
+
+@pytest.fixture()
+def no_lag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-read nothing behind the last refresh, so a refresh reads exactly the articles written since."""
+    monkeypatch.setattr("bot.answer.speaker_index.CHANGE_LAG_NS", 0)
+
+
+def _ingest(desk: Newsdesk, folder: Path, name: str, text: str) -> str:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    report = Ingestor.for_desk(desk).run([str(folder / name)])
+    assert report.ok
+    return next(s.ref.article_id for s in desk.sources() if s.ref.title == text.split("title: ")[1].split("\n")[0])
+
+
+def _fresh(store: Store) -> dict[str, tuple[str, int]]:
+    return SpeakerIndex(store).speakers()
+
+
+def test_a_write_reads_only_its_own_articles_and_matches_a_full_read(
+    tmp_path: Path, embedder: LocalMiniLM, no_lag: None
+) -> None:
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    folder = tmp_path / "articles"
+    _ingest(desk, folder, "economy.md", ECONOMY)
+    assert set(desk.speakers.speakers()) == {"gordon brown", "oliver letwin"}
+    assert desk.speakers.last_read is None  # the first refresh reads everything
+
+    football = _ingest(desk, folder, "football.md", FOOTBALL)
+    assert desk.speakers.match("Wenger") == ["arsene wenger"]
+    assert desk.speakers.last_read == (football,)
+    assert desk.speakers.speakers() == _fresh(desk.store)
+
+    edited = _ingest(desk, folder, "football.md", FOOTBALL_EDITED)  # the same file changed: a new version
+    assert desk.speakers.match("Wenger") == []
+    assert desk.speakers.match("Vieira") == ["patrick vieira"]
+    assert set(desk.speakers.last_read or ()) == {football, edited}  # the old version went, the new one came
+    assert desk.speakers.speakers() == _fresh(desk.store)
+
+    economy = next(s.ref.article_id for s in desk.sources() if s.ref.title.startswith("Brown"))
+    assert desk.remove(economy)
+    assert set(desk.speakers.speakers()) == {"patrick vieira"}
+    assert desk.speakers.last_read == (economy,)
+    assert desk.speakers.speakers() == _fresh(desk.store)
+
+
+def test_another_process_writes_are_seen(tmp_path: Path, embedder: LocalMiniLM) -> None:
+    reader = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    writer = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    folder = tmp_path / "articles"
+    _ingest(writer, folder, "economy.md", ECONOMY)
+    assert reader.speakers.match("Letwin") == ["oliver letwin"]
+    _ingest(writer, folder, "football.md", FOOTBALL)
+    assert reader.speakers.match("Arsene Wenger") == ["arsene wenger"]
+    assert reader.speakers.speakers() == _fresh(reader.store)
+
+
+def test_a_reindex_reads_everything_again(tmp_path: Path, embedder: LocalMiniLM) -> None:
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    _ingest(desk, tmp_path / "articles", "economy.md", ECONOMY)
+    before = dict(desk.speakers.speakers())
+    desk.store.recreate_with(desk.store.embedding_model, desk.embedder.embed_documents)
+    assert desk.speakers.speakers() == before
+    assert desk.speakers.last_read is None
