@@ -312,8 +312,8 @@ def report(results: dict[int, dict[str, Any]]) -> str:
         "the sync figure is the time from that write returning until the bot finds every one of their chunks by "
         f"BM25 (in brackets the sync's own time; the rest is the bot's {REFRESH_SECONDS:g} s refresh). Chroma on "
         f"disk is the allocated size of its folder. The run took {last['wall_s'] / 60:.0f} min on this machine's "
-        f"2 cores, shared with other work at the time (the base ingest, {base['seconds'] / 60:.0f} min, is kept "
-        "between runs and not included), so single figures are noisy: read the trend.",
+        f"2 cores, without the base ingest ({base['seconds'] / 60:.0f} min; `--work DIR` keeps the base between "
+        "runs); one run on shared cores, so single figures are noisy: read the trend.",
         "",
         "| chunks | hybrid retrieval p50 / p95 ms | (dense / BM25 p95 ms) | full answer p50 / p95 ms "
         "| peak RSS of the bot MB (after the questions) | lexical sync after a 100-article ingest s "
@@ -390,10 +390,9 @@ def report(results: dict[int, dict[str, Any]]) -> str:
         "Chroma: "
         + ", ".join(f"{results[s]['lexical_build_s']:.0f} s at {s:,}" for s in sizes)
         + f" ({results[sizes[-2]]['lexical_build_s'] / max(1, results[sizes[-2]]['lexical_chunks']) * 1e6:.0f} "
-        f"→ {build_us:.0f} µs per chunk over the last step). Up to stop 17 `Store` read them in pages by "
-        "offset, each page skipping the rows before it; since stop 18 it reads them by id after one read of "
-        "all the ids (1,000,000 records read alone: 34.5 s by offset, 13.9 s by id), so a run made since "
-        "should show the build growing linearly. Even at the 1M rate, 10M chunks would take "
+        f"→ {build_us:.0f} µs per chunk over the last step; `Store` reads them by id after one read of all "
+        "the ids: in pages by offset, as up to stop 17, each page skipped the rows before it, and 1,000,000 "
+        "records read alone took 34.5 s by offset against 13.9 s by id). At the 1M rate, 10M chunks would take "
         f"~{build_us * 1e7 / 1e6 / 60:.0f} min, paid on a new data dir, after a reindex, or when an index is "
         "older than the change log's 24 h retention. With Chroma as a server each bot process keeps the index "
         "in memory (`LexicalCache` without a cache dir) and builds it at every start, which does not survive "
@@ -412,9 +411,10 @@ def report(results: dict[int, dict[str, Any]]) -> str:
         "search itself costs the same on distinct chunks (`python -m bench.lexical_profile`). An answer reads "
         "the top three articles, often copies of one another whose identical sentences are encoded once, so "
         "answers look cheaper than on distinct articles (the bot clears its sentence-vector cache between "
-        "questions, not within one). Not measured here: the speaker list "
-        "is re-read from every quote's metadata after each ingest batch (the store's generation changes), "
-        "which at millions of quotes is a full scan per batch in every process.",
+        "questions, not within one). Quotes are not replicated, so the speaker index is not measured at "
+        "this size; it follows writes through the change log as the lexical index does "
+        "(`bot/answer/speaker_index.py`: on the BBC store's 15,889 quotes a full read took 3.6 s and a "
+        "refresh after a one-article write 7 ms), so an ingest batch costs it the batch's articles.",
     ]
     return "\n".join(lines)
 
