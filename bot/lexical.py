@@ -35,7 +35,7 @@ from typing import Any
 
 import tantivy
 
-from bot.store import CHANGE_LAG_NS, ChangeLog, ChangeRecord, Meta, Store
+from bot.store import CHANGE_LAG_NS, SETTLE_NS, ChangeLog, ChangeRecord, Meta, Store
 from bot.text import terms
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 # How long a process trusts its view before reading the change log again: the upper bound on how
 # stale the lexical side can be across processes (the bench measures write-to-found at ~1 s).
 REFRESH_SECONDS = 1.0
-# A record logged before a write (done=False) is applied once this old: by then the write has
-# finished, or its writer died and only the record says which articles it may have touched.
-SETTLE_NS = 20 * 10**9
 FORMAT = 1  # bumped when the schema changes: an index of another format is rebuilt
 FOLDER = "tantivy"
 SYNC_HEAP = 20_000_000  # tantivy needs >= 15 MB per writer thread

@@ -52,7 +52,10 @@ class Quote:
     as written for an unnamed speaker ("a Tesco spokesman"). `context_*` span
     the sentence(s) holding the quote and its attribution. An answer shows the
     paragraphs of one quotation as one Quote (bot/answer/quotations.py): its
-    `text` is their words joined by spaces, without the marks between them.
+    `text` is their words joined by spaces, without the marks between them (past
+    QUOTATION_CHARS only the paragraphs around the best one, "…" for the rest),
+    and `start`/`end`/`context_*` span those paragraphs, so there `text` is not
+    `article.text[start:end]`.
     """
 
     text: str

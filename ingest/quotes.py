@@ -674,14 +674,17 @@ def _names_own_speaker(quote: Quote) -> bool:
 
 
 _SPEECH_SENTENCE_END = re.compile(r"[.!?]['’]?$")
+_QUOTE_MARKS = re.compile(r"[\"“”]")
 
 
 def quotations(text: str, direct: Sequence[Quote]) -> list[Quote]:
     """Direct quotes joined into the quotations they are paragraphs of: the same speaker, the first
-    ending its sentence inside the marks and nothing but punctuation before the next (`… our sums
-    wrong. "Obviously we will …`). A phrase quoted inside the reporter's sentence (`was a "towering
-    contributor to the modern world". "Kirkcaldy, …`) ends outside them: it opens no quotation. An
-    answer shows the quotation whole, so the paragraph that matches a question brings the others."""
+    ending its sentence inside the marks, left open (news style closes only a quotation's last
+    paragraph), and nothing but punctuation before the next (`… our sums wrong. "Obviously we will
+    …`). A phrase quoted inside the reporter's sentence (`was a "towering contributor to the modern
+    world". "Kirkcaldy, …`) ends outside the marks, and a closed quote followed by a new one (`…
+    result."⏎"It is a great day," he added`) is two: neither is joined. An answer shows the
+    quotation whole, so the paragraph that matches a question brings the others."""
     groups: list[list[Quote]] = []
     for quote in direct:
         previous = groups[-1][-1] if groups else None
@@ -691,6 +694,7 @@ def quotations(text: str, direct: Sequence[Quote]) -> list[Quote]:
             and previous.end <= quote.start
             and _SPEECH_SENTENCE_END.search(previous.text)
             and not re.search(r"\w", text[previous.end : quote.start])
+            and len(_QUOTE_MARKS.findall(text, previous.end, quote.start)) < 2  # closed, then opened anew
         ):
             groups[-1].append(quote)
         else:

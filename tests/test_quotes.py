@@ -248,3 +248,13 @@ def test_quotes_with_the_reporters_words_between_are_separate_quotations() -> No
     quotes = _quotes(text)
     assert not _by_text(quotes, "spare time").continued
     assert not _by_text(quotes, "loved the game").continued
+
+
+def test_a_closed_quote_and_a_new_one_after_it_are_two_quotations() -> None:
+    text = (
+        'Mr Smith, the club chairman, said: "We are pleased with the result."\n\n'
+        '"It is a great day for everyone at the club," he added.'
+    )
+    quotes = _quotes(text)
+    assert not _by_text(quotes, "pleased with the result").continued
+    assert not _by_text(quotes, "great day").continued

@@ -3,14 +3,16 @@ what it holds is always what a fresh read of every quote would give."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.answer.speaker_index import SpeakerIndex
+from bot.answer.speaker_index import SpeakerIndex, _unfinished
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
-from bot.store import Store
+from bot.store import SETTLE_NS, ChangeLog, ChangeRecord, Meta, SpeakerRow, Store
 from ingest.pipeline import Ingestor
 from tests.conftest import make_settings
 
@@ -92,3 +94,84 @@ def test_a_reindex_reads_everything_again(tmp_path: Path, embedder: LocalMiniLM)
     desk.store.recreate_with(desk.store.embedding_model, desk.embedder.embed_documents)
     assert desk.speakers.speakers() == before
     assert desk.speakers.last_read is None
+
+
+def test_a_question_keeps_the_snapshot_it_read_while_a_refresh_swaps_in_a_new_one(
+    tmp_path: Path, embedder: LocalMiniLM
+) -> None:
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    folder = tmp_path / "articles"
+    _ingest(desk, folder, "economy.md", ECONOMY)
+    before = desk.speakers.speakers()
+    frozen = dict(before)
+    _ingest(desk, folder, "football.md", FOOTBALL)
+    assert "arsene wenger" in desk.speakers.speakers()
+    assert before == frozen  # the old snapshot was not edited under its reader
+
+
+def test_a_refresh_that_fails_half_way_leaves_the_previous_snapshot(
+    tmp_path: Path, embedder: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    folder = tmp_path / "articles"
+    _ingest(desk, folder, "economy.md", ECONOMY)
+    assert desk.speakers.match("Letwin") == ["oliver letwin"]
+    _ingest(desk, folder, "football.md", FOOTBALL)
+    reads = desk.store.speaker_rows
+
+    def dies_half_way(article_ids: list[str] | None = None) -> Iterator[SpeakerRow]:
+        yield from list(reads(article_ids))[:0]
+        raise ConnectionError("store went away")
+
+    monkeypatch.setattr(desk.store, "speaker_rows", dies_half_way)
+    with pytest.raises(ConnectionError):
+        desk.speakers.match("Wenger")
+    monkeypatch.setattr(desk.store, "speaker_rows", reads)
+    assert desk.speakers.match("Letwin") == ["oliver letwin"]  # retried: both articles counted
+    assert desk.speakers.match("Wenger") == ["arsene wenger"]
+    assert desk.speakers.speakers() == _fresh(desk.store)
+
+
+def test_a_change_log_compacted_past_the_last_refresh_means_a_full_read(
+    tmp_path: Path, embedder: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    folder = tmp_path / "articles"
+    _ingest(desk, folder, "economy.md", ECONOMY)
+    desk.speakers.speakers()
+    _ingest(desk, folder, "football.md", FOOTBALL)
+    changes_since = desk.store.changes_since
+
+    def compacted(seq: int) -> ChangeLog:
+        log = changes_since(seq)
+        return replace(log, horizon=seq + 1, records=log.records[-1:])  # what this reader needed is gone
+
+    monkeypatch.setattr(desk.store, "changes_since", compacted)
+    assert desk.speakers.match("Wenger") == ["arsene wenger"]
+    assert desk.speakers.last_read is None
+
+
+def test_deleting_only_quotes_is_logged_and_followed(tmp_path: Path, embedder: LocalMiniLM, no_lag: None) -> None:
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    football = _ingest(desk, tmp_path / "articles", "football.md", FOOTBALL)
+    assert desk.speakers.match("Wenger") == ["arsene wenger"]
+    quote_ids = [stored.quote_id for stored in desk.store.get_quotes({Meta.ARTICLE_ID: football})]
+    desk.store.delete_chunks(quote_ids)  # the repair of a half-written version removes quotes alone
+    desk.store.bump_generation()
+    assert desk.speakers.match("Wenger") == []
+    assert desk.speakers.last_read == (football,)
+
+
+def test_a_write_still_open_at_a_refresh_is_read_again_until_it_settles() -> None:
+    def record(seq: int, write: str, done: bool) -> ChangeRecord:
+        return ChangeRecord(f"r{seq}", seq, write, done, ("a1",))
+
+    now = 100 * 10**9
+    changes = ChangeLog(
+        "c",
+        0,
+        [record(now - 5, "open", False), record(now - 4, "closed", False), record(now - 3, "closed", True)],
+    )
+    assert _unfinished(changes, now) == {"open": now - 5}
+    old = ChangeLog("c", 0, [record(now - SETTLE_NS - 1, "dead", False)])
+    assert _unfinished(old, now) == {}  # its writer died: read once more, then no longer

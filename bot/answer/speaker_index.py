@@ -6,10 +6,16 @@ Reading that list from every quote's metadata took 2.4 s for the 15,889 quotes o
 minutes on it in every process after every ingest batch. Instead, the index counts each article's
 speakers once and afterwards reads only the articles that the store's change log names
 (`Store.changes_since`, the feed the lexical index syncs from): a write costs its own articles.
-Reading an article again is idempotent, so every refresh re-reads the articles of a window behind
-the last one (CHANGE_LAG_NS), which covers writers whose records show up late or whose write was
-still running. A reindex (another collection) or a refresh older than the log's retention reads
-everything again.
+
+Reading an article again is idempotent, so each refresh re-reads the articles of a window reaching
+CHANGE_LAG_NS behind the last one (a concurrent writer's record may show up late), and further back
+to any write that had opened but not closed at the last refresh, until it closes or is SETTLE_NS old
+(its writer died): a write still running when an article was read is read again once it is over.
+A reindex (another collection) or a refresh older than the log's retention reads everything.
+
+Questions read a snapshot: each refresh builds the new name tables beside the old ones and swaps
+them in whole, so a question in another thread never sees a half-applied refresh, and a refresh
+that fails (the store went away mid-read) leaves the previous snapshot in place.
 """
 
 from __future__ import annotations
@@ -17,11 +23,20 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from bot.store import CHANGE_LAG_NS, SpeakerRow, Store
+from bot.store import CHANGE_LAG_NS, SETTLE_NS, ChangeLog, SpeakerRow, Store
 from bot.text import PEERAGE, speaker_key
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What questions read: never changed once built."""
+
+    speakers: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # key → (name, quotes)
+    by_word: Mapping[str, frozenset[str]] = field(default_factory=dict)  # word of a key → keys
 
 
 class SpeakerIndex:
@@ -34,88 +49,117 @@ class SpeakerIndex:
         self._generation = ""
         self._collection = ""
         self._checked_ns = 0
-        self._by_article: dict[str, list[tuple[str, str]]] = {}
-        self._spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self._speakers: dict[str, tuple[str, int]] = {}
-        self._by_word: dict[str, set[str]] = defaultdict(set)
+        self._unfinished: dict[str, int] = {}  # write id → when its opening record was logged
+        self._by_article: dict[str, list[tuple[str, str]]] = {}  # article → its quotes' (key, name)
+        self._spellings: dict[str, Counter[str]] = {}  # key → how often each name was written
+        self._snapshot = _Snapshot()
         self.last_read: tuple[str, ...] | None = None  # articles the last refresh read; None: all (tests)
 
-    def speakers(self) -> dict[str, tuple[str, int]]:
-        generation = self.store.generation()
-        with self._lock:
-            if generation != self._generation:
-                self._refresh()
-                self._generation = generation
-            return self._speakers
+    def speakers(self) -> Mapping[str, tuple[str, int]]:
+        return self._current().speakers
 
     def match(self, name: str) -> list[str]:
         """Speaker keys for a name as asked: the full name, or a part of it ("Churkin", "Arsene Wenger")."""
         asked = speaker_key(re.sub(r"['’]s$", "", name))
         if not asked:
             return []
-        known = self.speakers()
+        view = self._current()
+        known = view.speakers
         parts = asked.split()
         if asked in known and len(parts) > 1:
             return [asked]
         # One name ("Wenger") matches every speaker it is part of, the most quoted first: the article
         # that named him only "Wenger" and those that introduced "Arsene Wenger" are one person's.
-        found = set.intersection(*(self._by_word.get(part, set()) for part in parts))
+        found = frozenset.intersection(*(view.by_word.get(part, frozenset()) for part in parts))
         if not found and len(parts) > 1:  # "Gordon Brown's" read as one token, or a middle name missing
-            found = {key for key in self._by_word.get(parts[-1], set()) if key.split()[:1] == parts[:1]}
-            found = {key for key in found if key.split()[-1:] == parts[-1:]}
+            ends = view.by_word.get(parts[-1], frozenset())
+            found = frozenset(key for key in ends if key.split()[0] == parts[0] and key.split()[-1] == parts[-1])
         # "Lord Browne" is not Des Browne: a title asked for keeps the speakers shown with it, if any.
         title = next((word for word in name.lower().split()[:1] if word in PEERAGE), None)
         titled = [key for key in found if title in known[key][0].lower().split()] if title else []
         return sorted(titled or found, key=lambda key: (-known[key][1], key))
 
+    def _current(self) -> _Snapshot:
+        generation = self.store.generation()
+        with self._lock:
+            if generation != self._generation:
+                self._refresh()
+                self._generation = generation
+            return self._snapshot
+
     # --- refreshing ------------------------------------------------------
     def _refresh(self) -> None:
+        """Read first, then apply: an exception while reading changes nothing."""
         checked = time.time_ns()  # before reading: a write after this is in the next window
-        changes = self.store.changes_since(self._checked_ns - CHANGE_LAG_NS)
-        whole = (
-            not self._collection
-            or changes.collection_id != self._collection
-            or self._checked_ns - CHANGE_LAG_NS < changes.horizon
-        )
-        if whole:
-            for article_id in list(self._by_article):
-                self._forget(article_id)
-            self._count(self.store.speaker_rows(), everything=True)
+        since = min([self._checked_ns - CHANGE_LAG_NS, *self._unfinished.values()])
+        if not self._collection:
+            since = checked - CHANGE_LAG_NS
+        changes = self.store.changes_since(since)
+        if not self._collection or changes.collection_id != self._collection or since < changes.horizon:
+            rows = list(self.store.speaker_rows())
+            self._by_article, self._spellings = {}, {}
             self.last_read = None
+            self._snapshot = _Snapshot()
         else:
             touched = sorted({article_id for record in changes.records for article_id in record.article_ids})
-            for article_id in touched:
-                self._forget(article_id)
-            self._count(self.store.speaker_rows(touched) if touched else ())
+            rows = list(self.store.speaker_rows(touched)) if touched else []
             self.last_read = tuple(touched)
+        keys = self._forget(self.last_read if self.last_read is not None else ())
+        keys |= self._count(rows)
+        self._snapshot = _settled(self._snapshot, self._spellings, keys)
         self._collection, self._checked_ns = changes.collection_id, checked
+        self._unfinished = _unfinished(changes, checked)
 
-    def _count(self, rows: Iterable[SpeakerRow], everything: bool = False) -> None:
-        touched: set[str] = set()
+    def _forget(self, article_ids: Iterable[str]) -> set[str]:
+        keys: set[str] = set()
+        for article_id in article_ids:
+            for key, name in self._by_article.pop(article_id, ()):
+                self._spellings[key][name] -= 1
+                keys.add(key)
+        return keys
+
+    def _count(self, rows: Iterable[SpeakerRow]) -> set[str]:
+        keys: set[str] = set()
         for row in rows:
             self._by_article.setdefault(row.article_id, []).append((row.key, row.name))
-            self._spellings[row.key][row.name] += 1
-            touched.add(row.key)
-        self._settle(touched if not everything else set(self._spellings))
+            self._spellings.setdefault(row.key, Counter())[row.name] += 1
+            keys.add(row.key)
+        return keys
 
-    def _forget(self, article_id: str) -> None:
-        touched: set[str] = set()
-        for key, name in self._by_article.pop(article_id, ()):
-            self._spellings[key][name] -= 1
-            touched.add(key)
-        self._settle(touched)
 
-    def _settle(self, keys: set[str]) -> None:
-        """Recompute what these keys show: a key with no quotes left is no speaker any more."""
-        for key in keys:
-            spellings = {name: count for name, count in self._spellings[key].items() if count > 0}
-            if not spellings or not key:
-                self._spellings.pop(key, None)
-                if self._speakers.pop(key, None) is not None:
-                    for word in key.split():
-                        self._by_word[word].discard(key)
-                continue
-            self._spellings[key] = defaultdict(int, spellings)
-            self._speakers[key] = (max(spellings, key=lambda name: (spellings[name], name)), sum(spellings.values()))
+def _unfinished(changes: ChangeLog, checked: int) -> dict[str, int]:
+    """Writes that had opened but not closed when the log was read, and may still be running."""
+    closed = {record.write_id for record in changes.records if record.done}
+    return {
+        record.write_id: record.seq
+        for record in changes.records
+        if not record.done and record.write_id not in closed and record.seq > checked - SETTLE_NS
+    }
+
+
+def _settled(old: _Snapshot, spellings: dict[str, Counter[str]], keys: set[str]) -> _Snapshot:
+    """A new snapshot with these keys recomputed: a key with no quotes left is no speaker any more.
+    The shown name is the one most often written (on a tie, the first in alphabetical order)."""
+    speakers = dict(old.speakers)
+    added: dict[str, set[str]] = defaultdict(set)
+    dropped: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        names = {name: count for name, count in spellings.get(key, Counter()).items() if count > 0}
+        if key and names:
+            spellings[key] = Counter(names)
+            speakers[key] = (min(names, key=lambda name: (-names[name], name)), sum(names.values()))
             for word in key.split():
-                self._by_word[word].add(key)
+                added[word].add(key)
+            continue
+        spellings.pop(key, None)
+        if speakers.pop(key, None) is not None:
+            for word in key.split():
+                dropped[word].add(key)
+    by_word = dict(old.by_word)
+    for word in added.keys() | dropped.keys():
+        now = (by_word.get(word, frozenset()) - dropped[word]) | added[word]
+        if now:
+            by_word[word] = frozenset(now)
+        else:
+            by_word.pop(word, None)
+    return _Snapshot(speakers, by_word)

@@ -230,7 +230,8 @@ def speaker_quotes(
     where = _where(filters or Filters(), keys)
     if not topic.strip():
         found = store.get_quotes(where)
-        newest = [_Ranked(q, 1.0) for q in sorted(found, key=lambda q: q.article.published, reverse=True)]
+        ordered = sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True)
+        newest = [_Ranked(q, 1.0) for q in ordered]
         return _whole(first_per_quotation(newest, _stored), found)
     vector = embedder.embed_query(topic)
     found = store.query_quotes(vector, CANDIDATES, where)

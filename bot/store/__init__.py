@@ -43,6 +43,7 @@ from bot.store.changes import (
     CHANGES_HORIZON_KEY,
     CHANGES_SUFFIX,
     COMPACT_EVERY,
+    SETTLE_NS,
     ChangeLog,
     ChangeRecord,
     change_log_name,
@@ -91,6 +92,7 @@ __all__ = [
     "ID_BATCH",
     "POINTER_SUFFIX",
     "REINDEX_STALE_S",
+    "SETTLE_NS",
     "ArticleSummary",
     "ArticleText",
     "ArticleWrite",
@@ -400,24 +402,26 @@ class Store:
         self.check_writable()
         quotes = [rid for rid in chunk_ids if is_quote_id(rid)]
         chunks = [rid for rid in chunk_ids if not is_quote_id(rid)]
+        changed, write_id = [article_id_of(rid) for rid in chunk_ids], uuid.uuid4().hex
+        self._log_change(changed, write_id, done=False)  # quotes too: the speaker index follows them
         if quotes:
             self._guard(lambda: self._quotes.delete(ids=quotes))
         if chunks:
-            changed, write_id = [article_id_of(cid) for cid in chunks], uuid.uuid4().hex
-            self._log_change(changed, write_id, done=False)
             self._guard(lambda: self._chunks.delete(ids=chunks))
-            self._log_change(changed, write_id, done=True)
+        self._log_change(changed, write_id, done=True)
 
     def delete_article(self, article_id: str) -> int:
-        """Quotes first, then chunks: a crash in between leaves chunks, which a re-ingest repairs."""
+        """Quotes first, then chunks: a crash in between leaves chunks, which a re-ingest repairs.
+        The change is logged before either goes, so readers of the log (the lexical and speaker
+        indexes) learn of it even if the writer dies half-way."""
         self.check_writable()
+        write_id = uuid.uuid4().hex
+        self._log_change([article_id], write_id, done=False)
         self._guard(lambda: self._quotes.delete(where={Meta.ARTICLE_ID: article_id}))
         page = self._read(lambda: self._chunks.get(where={Meta.ARTICLE_ID: article_id}, include=[]))
         if page["ids"]:
-            write_id = uuid.uuid4().hex
-            self._log_change([article_id], write_id, done=False)
             self._guard(lambda: self._chunks.delete(ids=page["ids"]))
-            self._log_change([article_id], write_id, done=True)
+        self._log_change([article_id], write_id, done=True)
         return len(page["ids"])
 
     # --- change log (see `changes`) ----------------------------------------
@@ -460,8 +464,10 @@ class Store:
         """Change records of the live chunk collection logged after `seq`, oldest first."""
         self._guard(self._open)
         changes = self._change_collection()
-        fresh = self._read(self._client.get_collection, changes.name, embedding_function=None)
         page = self._read(changes.get, where={"seq": {"$gt": seq}}, include=["metadatas", "documents"])
+        # The horizon is read after the records: a compaction in between then shows as a raised
+        # horizon (the reader rebuilds), never as records silently missing under an old one.
+        fresh = self._read(self._client.get_collection, changes.name, embedding_function=None)
         return ChangeLog(str(self._chunks.id), horizon_of(fresh.metadata), change_records(page))
 
     # --- rebuild ---------------------------------------------------------

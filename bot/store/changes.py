@@ -23,6 +23,9 @@ COMPACT_EVERY = 50  # change records a process writes between two compactions of
 # Readers re-read records this far behind their last sync: a concurrent writer's record may become
 # visible after a later one (and writers' clocks may differ by up to this).
 CHANGE_LAG_NS = 60 * 10**9
+# A write's opening record (done=False) with no closing one is taken as finished once this old: by
+# then the write has finished, or its writer died and only the record says which articles it touched.
+SETTLE_NS = 20 * 10**9
 
 
 @dataclass(frozen=True)
