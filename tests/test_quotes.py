@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.models import Quote
 from ingest.quotes import analyse, quotation_spans
 
@@ -240,21 +242,25 @@ def test_a_phrase_quoted_in_the_reporters_sentence_opens_no_quotation() -> None:
     assert opening.quotation_end == second.end
 
 
-def test_quotes_with_the_reporters_words_between_are_separate_quotations() -> None:
-    text = (
-        'Snooker player Jimmy White spoke about his youth. "We used to spend all of our spare time there," '
-        'Mr White said. "We loved the game and the atmosphere."'
-    )
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        (  # the reporter's words between them
+            'Snooker player Jimmy White spoke about his youth. "We used to spend all of our spare time there," '
+            'Mr White said. "We loved the game and the atmosphere."',
+            "spare time",
+            "loved the game",
+        ),
+        (  # a closed quote, then a new one with its own cue
+            'Mr Smith, the club chairman, said: "We are pleased with the result."\n\n'
+            '"It is a great day for everyone at the club," he added.',
+            "pleased with the result",
+            "great day",
+        ),
+    ],
+)
+def test_two_quotes_of_one_speaker_that_are_two_quotations(text: str, first: str, second: str) -> None:
     quotes = _quotes(text)
-    assert not _by_text(quotes, "spare time").continued
-    assert not _by_text(quotes, "loved the game").continued
-
-
-def test_a_closed_quote_and_a_new_one_after_it_are_two_quotations() -> None:
-    text = (
-        'Mr Smith, the club chairman, said: "We are pleased with the result."\n\n'
-        '"It is a great day for everyone at the club," he added.'
-    )
-    quotes = _quotes(text)
-    assert not _by_text(quotes, "pleased with the result").continued
-    assert not _by_text(quotes, "great day").continued
+    assert _by_text(quotes, first).speaker == _by_text(quotes, second).speaker
+    assert not _by_text(quotes, first).continued
+    assert not _by_text(quotes, second).continued

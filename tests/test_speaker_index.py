@@ -37,6 +37,22 @@ def no_lag(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.answer.speaker_index.CHANGE_LAG_NS", 0)
 
 
+@pytest.fixture()
+def economy_desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
+    """A desk that has ingested ECONOMY and read its speakers once."""
+    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
+    _ingest(desk, tmp_path / "articles", "economy.md", ECONOMY)
+    assert desk.speakers.match("Letwin") == ["oliver letwin"]
+    return desk
+
+
+@pytest.fixture()
+def football_written(economy_desk: Newsdesk, tmp_path: Path) -> Newsdesk:
+    """ECONOMY read, then FOOTBALL written and not read yet: the next refresh has one write to apply."""
+    _ingest(economy_desk, tmp_path / "articles", "football.md", FOOTBALL)
+    return economy_desk
+
+
 def _ingest(desk: Newsdesk, folder: Path, name: str, text: str) -> str:
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
@@ -97,30 +113,24 @@ def test_a_reindex_reads_everything_again(tmp_path: Path, embedder: LocalMiniLM)
 
 
 def test_a_question_keeps_the_snapshot_it_read_while_a_refresh_swaps_in_a_new_one(
-    tmp_path: Path, embedder: LocalMiniLM
+    economy_desk: Newsdesk, tmp_path: Path
 ) -> None:
-    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    folder = tmp_path / "articles"
-    _ingest(desk, folder, "economy.md", ECONOMY)
+    desk = economy_desk
     before = desk.speakers.speakers()
     frozen = dict(before)
-    _ingest(desk, folder, "football.md", FOOTBALL)
+    _ingest(desk, tmp_path / "articles", "football.md", FOOTBALL)
     assert "arsene wenger" in desk.speakers.speakers()
     assert before == frozen  # the old snapshot was not edited under its reader
 
 
 def test_a_refresh_that_fails_half_way_leaves_the_previous_snapshot(
-    tmp_path: Path, embedder: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+    football_written: Newsdesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    folder = tmp_path / "articles"
-    _ingest(desk, folder, "economy.md", ECONOMY)
-    assert desk.speakers.match("Letwin") == ["oliver letwin"]
-    _ingest(desk, folder, "football.md", FOOTBALL)
+    desk = football_written
     reads = desk.store.speaker_rows
 
     def dies_half_way(article_ids: list[str] | None = None) -> Iterator[SpeakerRow]:
-        yield from list(reads(article_ids))[:0]
+        yield next(iter(reads(article_ids)))
         raise ConnectionError("store went away")
 
     monkeypatch.setattr(desk.store, "speaker_rows", dies_half_way)
@@ -133,13 +143,9 @@ def test_a_refresh_that_fails_half_way_leaves_the_previous_snapshot(
 
 
 def test_a_change_log_compacted_past_the_last_refresh_means_a_full_read(
-    tmp_path: Path, embedder: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+    football_written: Newsdesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    desk = Newsdesk(make_settings(tmp_path / "data"), embedder)
-    folder = tmp_path / "articles"
-    _ingest(desk, folder, "economy.md", ECONOMY)
-    desk.speakers.speakers()
-    _ingest(desk, folder, "football.md", FOOTBALL)
+    desk = football_written
     changes_since = desk.store.changes_since
 
     def compacted(seq: int) -> ChangeLog:
