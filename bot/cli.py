@@ -341,7 +341,7 @@ def quotes(speaker: str, about: str, since: date | None, until: date | None, as_
         else:
             click.echo(f"The coverage quotes no one called {speaker}.")
         return
-    for line in quote_listing(name, found):
+    for line in quote_listing(name, found, about):
         click.echo(line)
 
 

@@ -121,6 +121,7 @@ def test_quotes_command_lists_a_speakers_quotes_newest_first(
     assert all(q["published"] == "2012-06-04" for q in listed["quotes"])
     text = CliRunner().invoke(main, ["quotes", "Churkin", "--about", "sanctions"])
     assert text.exit_code == 0 and CHURKIN_QUOTE in text.output and "30 May 2012" in text.output
+    assert text.output.startswith("Vitaly Churkin: 1 quote about sanctions\n")
 
 
 def test_answers_name_the_passages_they_were_built_from(speaker_desk: Newsdesk) -> None:

@@ -143,7 +143,7 @@ def quote_dict(stored: Any) -> dict[str, Any]:
     }
 
 
-def quote_listing(speaker: str, found: list[Any]) -> list[str]:
+def quote_listing(speaker: str, found: list[Any], about: str = "") -> list[str]:
     """`newsdesk quotes`: one block per quote, newest first: date · headline, then the words (a quote
     of a few words is shown in its sentence, as answers show it)."""
     from bot.answer.speakers import shown_words
@@ -151,7 +151,8 @@ def quote_listing(speaker: str, found: list[Any]) -> list[str]:
     speakers = list(dict.fromkeys(stored.quote.speaker for stored in found))
     several = len(speakers) > 1  # a surname alone ("Browne") can match several people: never merge them silently
     named = f"{len(speakers)} speakers ({', '.join(speakers)})" if several else speaker
-    lines = [f"{named}: {len(found)} quote{'s' if len(found) != 1 else ''} in the coverage"]
+    where = f"about {about}" if about else "in the coverage"  # with a topic, only the quotes on it are counted
+    lines = [f"{named}: {len(found)} quote{'s' if len(found) != 1 else ''} {where}"]
     for stored in found:
         when = display_date(stored.article.published) if stored.article.published else "undated"
         source = f" · {stored.article.source}" if stored.article.source else ""
