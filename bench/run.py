@@ -140,13 +140,16 @@ def build_scaled_store(
     target.store.bump_generation()
 
 
-def probe(data_dir: Path, questions_file: Path) -> dict[str, Any]:
+def probe(data_dir: Path, questions_file: Path, backend: str | None = None) -> dict[str, Any]:
+    """The ask path's figures in a process of its own; `backend` overrides the embedding runtime
+    (the store is searchable with either fp32 one: same vectors)."""
+    chosen = {"NEWSDESK_EMBEDDINGS_BACKEND": backend} if backend else {}
     output = subprocess.run(
         [sys.executable, "-m", "bench.probe", str(data_dir), str(questions_file)],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "false", **chosen},
     )
     measured: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
     return measured
@@ -191,7 +194,12 @@ def _archive_scale_section(out: Path) -> list[str]:
 
 
 def write_report(
-    out: Path, ingest: dict[str, Any], scale: dict[int, dict[str, Any]], cold_s: float, warm_ms: float
+    out: Path,
+    ingest: dict[str, Any],
+    scale: dict[int, dict[str, Any]],
+    cold_s: float,
+    warm_ms: float,
+    warm_torch_ms: float | None = None,
 ) -> None:
     import matplotlib
 
@@ -307,13 +315,31 @@ def write_report(
         f"- `newsdesk ask` from process start to first answer (model load included), 1k store: **{cold_s:.1f} s**",
         f"- a warm answer in a running process (p50, 1k store): **{warm_ms:.0f} ms**",
         f"- ratio cold / warm: **{cold_s * 1000 / warm_ms:.0f}×** — why the bot keeps one process and one model",
+        *_runtime_line(ingest["backend"], warm_ms, warm_torch_ms),
         *_archive_scale_section(out),
         "",
     ]
     (out / "BENCHMARKS.md").write_text("\n".join(lines))
-    raw = {"ingest": ingest, "scale": scale, "startup_cold_s": cold_s, "warm_answer_ms": warm_ms}
+    raw = {
+        "ingest": ingest,
+        "scale": scale,
+        "startup_cold_s": cold_s,
+        "warm_answer_ms": warm_ms,
+        "warm_answer_torch_ms": warm_torch_ms,
+    }
     (out / "bench.json").write_text(json.dumps(raw, indent=1))
     print("\n".join(lines))
+
+
+def _runtime_line(backend: str, warm_ms: float, warm_torch_ms: float | None) -> list[str]:
+    """The same warm answers on PyTorch, from the same store in the same run: the answer's side of
+    the runtime change (issue 14's target: ONNX Runtime at most 0.6x PyTorch)."""
+    if warm_torch_ms is None or backend == "torch":
+        return []
+    return [
+        f"- the same warm answers on PyTorch (p50, same store, same run): **{warm_torch_ms:.0f} ms**; "
+        f"{backend} ÷ PyTorch: **{warm_ms / warm_torch_ms:.2f}** (target ≤ 0.6)"
+    ]
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repo, as the Makefile has it
@@ -348,7 +374,14 @@ def main() -> None:
     if args.report_only:
         raw = json.loads((args.out / "bench.json").read_text())
         saved = {int(size): row for size, row in raw["scale"].items()}
-        write_report(args.out, raw["ingest"], saved, raw["startup_cold_s"], raw["warm_answer_ms"])
+        write_report(
+            args.out,
+            raw["ingest"],
+            saved,
+            raw["startup_cold_s"],
+            raw["warm_answer_ms"],
+            raw.get("warm_answer_torch_ms"),
+        )
         return
     check_inputs(parser, args.corpus, args.questions)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -371,7 +404,8 @@ def main() -> None:
             )
         cold = startup(work / f"s{sizes[0]}", questions[0])
         warm = p(scale[sizes[0]]["answer_s"], 0.5)
-        write_report(args.out, ingest, scale, cold, warm)
+        warm_torch = p(probe(work / f"s{sizes[0]}", questions_file, "torch")["answer_s"], 0.5)
+        write_report(args.out, ingest, scale, cold, warm, warm_torch)
 
 
 if __name__ == "__main__":

@@ -164,3 +164,24 @@ def test_a_corrupt_cached_int8_graph_fails_its_checksum_and_is_rebuilt(
     assert sha256_of(graph) == graph.with_suffix(".onnx.sha256").read_text().strip()
     assert np.allclose(rebuilt.encode(TEXTS), expected, atol=1e-6)
     assert not list(fresh_cache.glob("*.part"))
+
+
+def test_graphs_of_an_older_export_are_removed_once_the_current_one_is_cached(fresh_cache: Path) -> None:
+    """A changed export (the graph's cache name says how it was traced) replaces the older graphs of the
+    same weights instead of leaving ~110 MB behind per data dir; the current graphs stay."""
+    weights = verified_weights(str(local_model_dir()))
+    older = {
+        precision: fresh_cache / f"all-MiniLM-L6-v2-{weights[:12]}-{precision}.onnx" for precision in ("fp32", "int8")
+    }
+    for graph in older.values():
+        graph.write_bytes(b"an older export")
+        graph.with_suffix(".onnx.sha256").write_text(sha256_of(graph) + "\n")
+    other_weights = fresh_cache / "all-MiniLM-L6-v2-000000000000-int8.onnx"
+    other_weights.write_bytes(b"another model's graph")
+    loaded = _load_int8(fresh_cache)
+    for graph in older.values():
+        assert not graph.exists() and not graph.with_suffix(".onnx.sha256").exists()
+    assert other_weights.exists()
+    current = {path.name for path in fresh_cache.glob("*.onnx")}
+    assert current == {loaded.graph.name, onnx_minilm.graph_path(fresh_cache, weights, "fp32").name, other_weights.name}
+    assert f"-{onnx_minilm.EXPORT}-" in loaded.graph.name
