@@ -368,7 +368,7 @@ def ask_and_record(
     asked_at = time.perf_counter()
     answer = deps.desk.ask(typed.question, filters=typed.filters, history=history, on_text=on_text)
     latency_ms = round((time.perf_counter() - asked_at) * MS_PER_SECOND)
-    answer_id = deps.feedback.record_answer(answer, user_id, channel, latency_ms=latency_ms)
+    answer_id = deps.shared.record_answer(answer, user_id, channel, latency_ms=latency_ms)
     return RecordedAnswer(answer, answer_id)
 
 
@@ -459,7 +459,7 @@ def _remember(deps: SlackDeps, asked: SlackQuestion, reply_ts: str) -> None:
     if not asked.current_ts:
         return
     try:
-        deps.feedback.remember_reply(asked.channel, asked.current_ts, asked.question, reply_ts)
+        deps.shared.remember_reply(asked.channel, asked.current_ts, asked.question, reply_ts)
     except Exception:  # an edit then gets no update; the answer itself still goes out
         log.warning("could not remember the reply to %s in %s", asked.current_ts, asked.channel, exc_info=True)
 

@@ -60,7 +60,7 @@ def create_app(
     *,
     socket_mode: bool = False,
     client: WebClient | None = None,
-    feedback: SharedState | None = None,
+    shared: SharedState | None = None,
 ) -> App:
     if not socket_mode and settings.slack_signing_secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests")
@@ -72,7 +72,7 @@ def create_app(
         process_before_response=False,
         ignoring_self_events_enabled=True,
     )
-    deps = SlackDeps(settings=settings, desk=desk, feedback=feedback or SharedState.open(settings))
+    deps = SlackDeps(settings=settings, desk=desk, shared=shared or SharedState.open(settings))
     register_all(app, deps)
 
     @app.event(re.compile(".*"))

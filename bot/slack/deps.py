@@ -75,7 +75,7 @@ class SlackDeps:
 
     settings: Settings
     desk: Newsdesk
-    feedback: SharedState  # event claims, answer log, votes, channel settings (shared by replicas)
+    shared: SharedState  # event claims, answer log, votes, channel settings (shared by replicas)
     streaming: StreamingSupport = field(default_factory=StreamingSupport)
     source_names: SourceNames = field(init=False)
 
@@ -92,7 +92,7 @@ class SlackDeps:
         """The channel's settings; a DM (the assistant panel is one too) has none: the defaults."""
         if not channel_id or channel_id.startswith("D"):
             return ChannelSettings(channel_id)
-        return self.feedback.get_channel_settings(channel_id)
+        return self.shared.get_channel_settings(channel_id)
 
 
 def within_channel(typed: TypedQuestion, channel: ChannelSettings) -> TypedQuestion:

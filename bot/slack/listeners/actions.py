@@ -21,7 +21,7 @@ def register(app: App, deps: SlackDeps) -> None:
         vote = 1 if action["action_id"] == "feedback_up" else -1
         user = body.get("user", {}).get("id", "")
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
-        stored = deps.feedback.record_vote(str(action.get("value", "")), user, channel, vote)
+        stored = deps.shared.record_vote(str(action.get("value", "")), user, channel, vote)
         text = (
             f"Thanks — your {'👍' if vote > 0 else '👎'} was recorded."
             if stored

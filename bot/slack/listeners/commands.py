@@ -182,7 +182,7 @@ def _config(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any]
 
     def run() -> Reply:
         if change is None:
-            text = settings_text(deps.feedback.get_channel_settings(channel), admins)
+            text = settings_text(deps.shared.get_channel_settings(channel), admins)
         else:
             text = settings_text(_apply(deps, channel, user, change), admins, changed=True)
         return text, plain_blocks(text)
@@ -194,7 +194,7 @@ def _apply(deps: SlackDeps, channel: str, user: str, change: ConfigChange) -> Ch
     """Store an admin's change; source names must name sources in the archive (any case)."""
     sources = resolve_sources(change.sources, deps.source_names()) if change.sources else change.sources
     log.info("channel %s: settings changed by %s: %s", channel, user, change)
-    return deps.feedback.set_channel_settings(
+    return deps.shared.set_channel_settings(
         channel,
         updated_by=user,
         sources=sources,

@@ -25,7 +25,7 @@ def from_a_bot(event: dict[str, Any]) -> bool:
 def first_delivery(deps: SlackDeps, body: dict[str, Any]) -> bool:
     """Slack retries an event it thinks we missed, with the same event_id: answer it once."""
     event_id = body.get("event_id") or f"{body.get('event', {}).get('channel')}:{body.get('event', {}).get('ts')}"
-    return deps.feedback.first_sight(str(event_id))
+    return deps.shared.first_sight(str(event_id))
 
 
 def is_question(question: str) -> bool:

@@ -33,7 +33,7 @@ def register(app: App, deps: SlackDeps) -> None:
         channel, ts = event["channel"], event["ts"]
         thread_ts = event.get("thread_ts") or ts
         question = question_from_message(event.get("text", ""))
-        claim = deps.feedback.claim_message(channel, ts, question)
+        claim = deps.shared.claim_message(channel, ts, question)
         if claim.action == "ignore":
             log.info("event %s: message %s already answered for this question", body.get("event_id"), ts)
             return
@@ -45,7 +45,7 @@ def register(app: App, deps: SlackDeps) -> None:
                 private_to = event.get("user", "") if deps.channel_settings(channel).private_answers else ""
                 posted_ts = post_reply(client, channel=channel, thread_ts=thread_ts, text=text, private_to=private_to)
                 if posted_ts:
-                    deps.feedback.remember_reply(channel, ts, question, posted_ts)
+                    deps.shared.remember_reply(channel, ts, question, posted_ts)
             return
         answer_message(
             deps,

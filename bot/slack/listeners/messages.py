@@ -72,7 +72,7 @@ def _channel_question(
     thread_ts = event.get("thread_ts")
     if thread_ts and thread_ts != ts and not _bot_in_thread(client, channel, thread_ts, context):
         return
-    if deps.feedback.claim_message(channel, ts, question).action != "answer":
+    if deps.shared.claim_message(channel, ts, question).action != "answer":
         log.info("event %s: message %s is answered already (as a mention)", body.get("event_id"), ts)
         return
     answer_message(
