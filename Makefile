@@ -47,4 +47,4 @@ typecheck: setup
 	$(BIN)/mypy bot ingest
 
 clean:
-	rm -rf .newsdesk .newsdesk-eval .pytest_cache .ruff_cache .mypy_cache
+	rm -rf .newsdesk .newsdesk-eval .newsdesk-bench-models .pytest_cache .ruff_cache .mypy_cache
