@@ -166,6 +166,12 @@ class Retriever:
             if cid in known  # else removed between the lexical read and now
         ]
 
+    def lexical_articles(self, words: str, n: int, filters: Filters | None = None) -> list[str]:
+        """The ids of the n articles whose chunks match these words best by BM25, best first: where
+        words asked about verbatim are found even when nothing near them in meaning ranks high."""
+        _dense, hits = self._candidates(words, [], max(n, CANDIDATES), filters or Filters(), "lexical")
+        return list(dict.fromkeys(article_id_of(cid) for cid, _score in hits))[:n]
+
     def _candidates(
         self, question: str, vector: list[float], pool: int, filters: Filters, mode: Mode
     ) -> tuple[list[tuple[str, str, dict[str, Any], float]], list[tuple[str, float]]]:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.answer import speakers
 from bot.answer.citations import quote_listing
-from bot.answer.speakers import quotes_by
+from bot.answer.speakers import SpeakerParams, answer_who_said, quotes_by
 from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
@@ -79,6 +80,47 @@ def test_who_said_is_answered_from_the_quote_index(speaker_desk: Newsdesk) -> No
     answer = speaker_desk.ask("Who said the figures on the economy do not add up?")
     assert answer.found
     assert answer.citations[0].speaker == "Oliver Letwin"
+
+
+BUDGET = """---
+title: Bush to get tough on deficit
+source: Example Wire
+date: 2005-01-24
+---
+President George W Bush has said he will send Congress a tight budget next month.
+
+The dollar has fallen against the euro for weeks. Mr Bush, however, has said the best way to halt the dollar's \
+slide is to deal with the deficit. "It's a budget that I think will send the right signal to the financial \
+markets," Mr Bush added.
+"""
+MARKETS = """---
+title: Traders wait for the spending plan
+source: Example Wire
+date: 2005-01-25
+---
+Traders in New York said investors want the administration's spending plan to show it is serious about the deficit.
+
+"Wall Street needs a clear message from Washington that the public finances are being fixed," said Anna Cole, \
+an economist at Example Bank.
+"""
+
+
+def test_who_said_finds_words_quoted_verbatim_below_quotes_nearer_in_meaning(
+    tmp_path: Path, embedder: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the BBC store (15,000 quotes) a quote asked about word for word can rank past the 40 nearest
+    in meaning, its vector being of its sentences in context; here one candidate stands for the 40,
+    and Anna Cole's remark, nearer in meaning than Bush's own words, takes it."""
+    desk = desk_with_articles(tmp_path, embedder, {"budget.md": BUDGET, "markets.md": MARKETS})
+    monkeypatch.setattr(speakers, "CANDIDATES", 1)
+    question = 'Who said "a budget that will send the right signal to the financial markets"?'
+    idf = desk.lexical.get().idf
+    by_meaning_only = answer_who_said(question, desk.store, desk.embedder, idf, SpeakerParams())
+    assert by_meaning_only is None or by_meaning_only.citations[0].speaker != "George W Bush"
+    answer = desk.ask(question)
+    assert answer.found and answer.mode == "quotes"
+    assert answer.citations[0].speaker == "George W Bush"
+    assert "send the right signal to the financial markets" in answer.text
 
 
 def test_a_time_filter_that_leaves_nothing_names_the_newest_coverage(speaker_desk: Newsdesk) -> None:

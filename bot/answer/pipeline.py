@@ -138,7 +138,15 @@ class AnswerPipeline:
         """The answer from the quote index for "who said …" and "what did X say about …" questions:
         found, or (for a speaker) the refusal with what they did say; None for other questions."""
         if asks_who_said(asked.standalone):
-            said = answer_who_said(asked.standalone, self.store, self.embedder, idf, self.speaker_params, asked.filters)
+            said = answer_who_said(
+                asked.standalone,
+                self.store,
+                self.embedder,
+                idf,
+                self.speaker_params,
+                asked.filters,
+                lambda words, n: self.retriever.lexical_articles(words, n, asked.filters),
+            )
             if said is not None:
                 said.question, said.standalone_question, said.mode = asked.question, asked.standalone, "quotes"
                 return None, said

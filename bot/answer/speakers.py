@@ -54,6 +54,7 @@ _ASKS_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
 MAX_QUOTES = 3
 MIN_WORDS_ALONE = 6  # shorter quotes are shown inside the sentence that holds them
 CANDIDATES = 40
+WHO_SAID_ARTICLES = 5  # "who said …": the articles whose words match best, whose quotes are candidates too
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,12 @@ class _Ranked:
     score: float
 
 
-def _where(filters: Filters, keys: Sequence[str] = ()) -> dict[str, Any] | None:
-    """The retrieval filters (quotes carry their article's keys), narrowed to the speakers asked."""
+def _where(filters: Filters, keys: Sequence[str] = (), article_ids: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The retrieval filters (quotes carry their article's keys), narrowed to the speakers asked
+    and to these articles."""
     clauses: list[dict[str, Any]] = [{QuoteMeta.SPEAKER_KEY: {"$in": list(keys)}}] if keys else []
+    if article_ids:
+        clauses.append({Meta.ARTICLE_ID: {"$in": list(article_ids)}})
     article_bounds = filters.where()
     if article_bounds:
         clauses.append(article_bounds)
@@ -338,16 +342,24 @@ def answer_who_said(
     idf: Callable[[list[str]], dict[str, float]] | None,
     params: SpeakerParams,
     filters: Filters | None = None,
+    lexical_articles: Callable[[str, int], Sequence[str]] | None = None,
 ) -> Answer | None:
-    """The speaker of the quote that best matches the words asked about, or None to fall back."""
+    """The speaker of the quote that best matches the words asked about, or None to fall back.
+
+    A quote's vector is of its sentences in context, so words quoted verbatim can sit below dozens
+    of quotes nearer in meaning; the quotes of the articles `lexical_articles` finds by the words
+    themselves are candidates too, scored the same way."""
     phrase = _WHO_SAID.sub("", question).strip(" ?")
     if not phrase:
         return None
-    where = _where(filters or Filters())
-    found = store.query_quotes(embedder.embed_query(phrase), CANDIDATES, where)
+    vector = embedder.embed_query(phrase)
+    found = store.query_quotes(vector, CANDIDATES, _where(filters or Filters()))
+    articles = list(lexical_articles(phrase, WHO_SAID_ARTICLES)) if lexical_articles is not None else []
+    if articles:
+        found += store.query_quotes(vector, CANDIDATES, _where(filters or Filters(), article_ids=articles))
     wanted = list(dict.fromkeys(query_terms(phrase)))
     best: tuple[float, StoredQuote] | None = None
-    for stored in found:
+    for stored in {stored.quote_id: stored for stored in found}.values():
         if not stored.quote.named:
             continue
         score = params.semantic * max(0.0, stored.similarity) + params.lexical * _coverage(
