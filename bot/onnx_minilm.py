@@ -66,13 +66,25 @@ def graph_path(cache_dir: Path, weights_sha: str, precision: Precision) -> Path:
     return cache_dir / f"all-MiniLM-L6-v2-{weights_sha[:12]}-{EXPORT}-{precision}.onnx"
 
 
+# Cache names of earlier exports ("" = before EXPORT was part of the name: torch's SDPA trace).
+SUPERSEDED_EXPORTS = ("",)
+
+
 def _drop_superseded(graph: Path, weights_sha: str, precision: Precision) -> None:
-    """Removes the graphs an older export made of the same weights at the same precision (90 MB
-    fp32, 23 MB int8), now that `graph` replaces them: nothing loads them any more."""
-    for old in graph.parent.glob(f"all-MiniLM-L6-v2-{weights_sha[:12]}-*{precision}.onnx"):
-        if old != graph:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".onnx.sha256").unlink(missing_ok=True)
+    """Removes the graphs earlier exports made of the same weights at the same precision (90 MB fp32,
+    23 MB int8 per data dir) once `graph` is in place. Only the names listed in SUPERSEDED_EXPORTS
+    go, never a pattern: a newer export in a shared cache (a later release on the same machine) is
+    not this version's to delete. A process of the earlier release that starts meanwhile re-exports
+    its graph, and a file that cannot be removed stays: neither stops this process."""
+    for export in SUPERSEDED_EXPORTS:
+        old = graph.with_name(f"all-MiniLM-L6-v2-{weights_sha[:12]}-{export + '-' if export else ''}{precision}.onnx")
+        if old == graph:
+            continue
+        for path in (old, old.with_suffix(".onnx.sha256")):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("could not remove the superseded model graph %s: %s", path, exc)
 
 
 def _cached(graph: Path, build: Callable[[Path], None]) -> Path:

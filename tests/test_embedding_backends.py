@@ -168,7 +168,8 @@ def test_a_corrupt_cached_int8_graph_fails_its_checksum_and_is_rebuilt(
 
 def test_graphs_of_an_older_export_are_removed_once_the_current_one_is_cached(fresh_cache: Path) -> None:
     """A changed export (the graph's cache name says how it was traced) replaces the older graphs of the
-    same weights instead of leaving ~110 MB behind per data dir; the current graphs stay."""
+    same weights instead of leaving ~110 MB behind per data dir; the current graphs, other weights'
+    and exports this release does not know stay."""
     weights = verified_weights(str(local_model_dir()))
     older = {
         precision: fresh_cache / f"all-MiniLM-L6-v2-{weights[:12]}-{precision}.onnx" for precision in ("fp32", "int8")
@@ -178,10 +179,12 @@ def test_graphs_of_an_older_export_are_removed_once_the_current_one_is_cached(fr
         graph.with_suffix(".onnx.sha256").write_text(sha256_of(graph) + "\n")
     other_weights = fresh_cache / "all-MiniLM-L6-v2-000000000000-int8.onnx"
     other_weights.write_bytes(b"another model's graph")
+    later_export = fresh_cache / f"all-MiniLM-L6-v2-{weights[:12]}-later-int8.onnx"
+    later_export.write_bytes(b"a later release's export, in a cache two releases share")
     loaded = _load_int8(fresh_cache)
     for graph in older.values():
         assert not graph.exists() and not graph.with_suffix(".onnx.sha256").exists()
-    assert other_weights.exists()
+    kept = {other_weights.name, later_export.name}
     current = {path.name for path in fresh_cache.glob("*.onnx")}
-    assert current == {loaded.graph.name, onnx_minilm.graph_path(fresh_cache, weights, "fp32").name, other_weights.name}
+    assert current == {loaded.graph.name, onnx_minilm.graph_path(fresh_cache, weights, "fp32").name, *kept}
     assert f"-{onnx_minilm.EXPORT}-" in loaded.graph.name

@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.retrieve import Filters
 from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, desk_with_articles, make_settings
 
@@ -95,7 +96,7 @@ markets," Mr Bush added.
 """
 MARKETS = """---
 title: Traders wait for the spending plan
-source: Example Wire
+source: Market Wire
 date: 2005-01-25
 ---
 Traders in New York said investors want the administration's spending plan to show it is serious about the deficit.
@@ -121,6 +122,11 @@ def test_who_said_finds_words_quoted_verbatim_below_quotes_nearer_in_meaning(
     assert answer.found and answer.mode == "quotes"
     assert answer.citations[0].speaker == "George W Bush"
     assert "send the right signal to the financial markets" in answer.text
+    on_markets_only = desk.ask(question, filters=Filters(sources=("Market Wire",)))  # a channel's sources
+    assert all(citation.article.source == "Market Wire" for citation in on_markets_only.citations)
+    assert "George W Bush" not in on_markets_only.text
+    by_meaning_alone = desk.ask(question, mode="dense")  # no BM25 when dense retrieval alone is asked for
+    assert by_meaning_alone.mode != "quotes" or by_meaning_alone.citations[0].speaker != "George W Bush"
 
 
 def test_a_time_filter_that_leaves_nothing_names_the_newest_coverage(speaker_desk: Newsdesk) -> None:

@@ -115,7 +115,7 @@ class AnswerPipeline:
     ) -> Answer:
         """Quotes first for speaker questions; then retrieval, the extractive answer, and the LLM."""
         idf = self.lexical.get().idf
-        speaker, from_quotes = self._from_quotes(asked, idf)
+        speaker, from_quotes = self._from_quotes(asked, idf, mode)
         if from_quotes is not None and (from_quotes.found or speaker is None):
             return from_quotes
         mismatch = from_quotes  # unless the articles say it in words the quote index did not attribute
@@ -134,9 +134,10 @@ class AnswerPipeline:
             return extractive  # nothing relevant: the LLM is not called at all
         return self._written(asked, query, passages, extractive, windows, on_text)
 
-    def _from_quotes(self, asked: _Asked, idf: Idf) -> tuple[SpeakerAsk | None, Answer | None]:
+    def _from_quotes(self, asked: _Asked, idf: Idf, mode: Mode) -> tuple[SpeakerAsk | None, Answer | None]:
         """The answer from the quote index for "who said …" and "what did X say about …" questions:
-        found, or (for a speaker) the refusal with what they did say; None for other questions."""
+        found, or (for a speaker) the refusal with what they did say; None for other questions. The
+        words of a "who said" are looked up by BM25 too, unless dense retrieval alone was asked for."""
         if asks_who_said(asked.standalone):
             said = answer_who_said(
                 asked.standalone,
@@ -145,7 +146,7 @@ class AnswerPipeline:
                 idf,
                 self.speaker_params,
                 asked.filters,
-                lambda words, n: self.retriever.lexical_articles(words, n, asked.filters),
+                None if mode == "dense" else lambda words, n: self.retriever.lexical_articles(words, n, asked.filters),
             )
             if said is not None:
                 said.question, said.standalone_question, said.mode = asked.question, asked.standalone, "quotes"
