@@ -331,6 +331,7 @@ def quotes(speaker: str, about: str, since: date | None, until: date | None, as_
         last,
         core.lexical.get().idf,
         core.speaker_params,
+        core.retriever.lexical_articles,
     )
     if as_json:
         click.echo(json.dumps({"speaker": name, "quotes": [quote_dict(q) for q in found]}, ensure_ascii=False))

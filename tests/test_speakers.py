@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.answer import speakers
 from bot.answer.citations import quote_listing
-from bot.answer.speakers import SpeakerParams, answer_who_said, quotes_by
+from bot.answer.speakers import SpeakerParams, answer_who_said, quotes_by, speaker_quotes
 from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
@@ -127,6 +127,47 @@ def test_who_said_finds_words_quoted_verbatim_below_quotes_nearer_in_meaning(
     assert "George W Bush" not in on_markets_only.text
     by_meaning_alone = desk.ask(question, mode="dense")  # no BM25 when dense retrieval alone is asked for
     assert by_meaning_alone.mode != "quotes" or by_meaning_alone.citations[0].speaker != "George W Bush"
+
+
+BUSH_ON_WALL_STREET = """---
+title: Traders wait for the spending plan
+source: Market Wire
+date: 2005-01-25
+---
+Traders in New York said investors want the administration's spending plan to show it is serious about the deficit.
+
+"Wall Street needs a clear message from Washington that the public finances are being fixed," said President \
+George W Bush.
+"""
+
+
+def test_a_speakers_quote_with_the_topics_words_is_found_below_their_quotes_nearer_in_meaning(
+    tmp_path: Path, embedder: LocalMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for "what did X say about …": a speaker with hundreds of quotes (Tony Blair has 333 in
+    the BBC store) can have the one with the topic's words past the 40 nearest in meaning."""
+    desk = desk_with_articles(tmp_path, embedder, {"budget.md": BUDGET, "wall.md": BUSH_ON_WALL_STREET})
+    monkeypatch.setattr(speakers, "CANDIDATES", 1)
+    topic = "a budget that will send the right signal to the financial markets"
+    keys = desk.speakers.match("George W Bush")
+    idf = desk.lexical.get().idf
+    by_meaning_only = speaker_quotes(desk.store, desk.embedder, keys, topic, idf, SpeakerParams())
+    assert [ranked.stored.quote.text[:11] for ranked in by_meaning_only] == ["Wall Street"]
+    answer = desk.ask(f"What did George W Bush say about {topic}?")
+    assert answer.found and answer.mode == "quotes"
+    assert answer.text.splitlines()[0].endswith(
+        "“It's a budget that I think will send the right signal to the financial markets” [1]"
+    )
+    _name, listed = quotes_by(
+        desk.store,
+        desk.embedder,
+        desk.speakers,
+        "George W Bush",
+        topic,
+        idf=idf,
+        lexical_articles=desk.retriever.lexical_articles,
+    )
+    assert listed and listed[0].quote.text.startswith("It's a budget")  # `newsdesk quotes --about` too
 
 
 def test_a_time_filter_that_leaves_nothing_names_the_newest_coverage(speaker_desk: Newsdesk) -> None:

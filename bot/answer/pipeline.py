@@ -137,7 +137,8 @@ class AnswerPipeline:
     def _from_quotes(self, asked: _Asked, idf: Idf, mode: Mode) -> tuple[SpeakerAsk | None, Answer | None]:
         """The answer from the quote index for "who said …" and "what did X say about …" questions:
         found, or (for a speaker) the refusal with what they did say; None for other questions. The
-        words of a "who said" are looked up by BM25 too, unless dense retrieval alone was asked for."""
+        words asked about are looked up by BM25 too, unless dense retrieval alone was asked for."""
+        lexical = None if mode == "dense" else self.retriever.lexical_articles
         if asks_who_said(asked.standalone):
             said = answer_who_said(
                 asked.standalone,
@@ -146,7 +147,7 @@ class AnswerPipeline:
                 idf,
                 self.speaker_params,
                 asked.filters,
-                None if mode == "dense" else lambda words, n: self.retriever.lexical_articles(words, n, asked.filters),
+                lexical,
             )
             if said is not None:
                 said.question, said.standalone_question, said.mode = asked.question, asked.standalone, "quotes"
@@ -155,7 +156,14 @@ class AnswerPipeline:
         if speaker is None:
             return None, None
         ranked = speaker_quotes(
-            self.store, self.embedder, speaker.speaker_keys, speaker.topic, idf, self.speaker_params, asked.filters
+            self.store,
+            self.embedder,
+            speaker.speaker_keys,
+            speaker.topic,
+            idf,
+            self.speaker_params,
+            asked.filters,
+            lexical,
         )
         answer = answer_speaker(asked.question, speaker, ranked, self.speaker_params)
         answer.standalone_question, answer.mode = asked.standalone, "quotes"

@@ -54,7 +54,13 @@ _ASKS_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
 MAX_QUOTES = 3
 MIN_WORDS_ALONE = 6  # shorter quotes are shown inside the sentence that holds them
 CANDIDATES = 40
-WHO_SAID_ARTICLES = 5  # "who said …": the articles whose words match best, whose quotes are candidates too
+# The articles BM25 ranks first for the words asked about, whose quotes are candidates beside the
+# CANDIDATES nearest in meaning: a quote's vector is of its sentences in context, so the quote with
+# the words asked about can rank past dozens nearer in meaning (a speaker with hundreds of quotes,
+# a phrase quoted verbatim from a store of thousands).
+LEXICAL_ARTICLES = 5
+LEXICAL_QUOTES = 100  # all of those articles' quotes (of the speaker asked about), in practice
+LexicalArticles = Callable[[str, int, Filters], Sequence[str]]  # Retriever.lexical_articles
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,7 @@ def speaker_quotes(
     idf: Callable[[list[str]], dict[str, float]] | None,
     params: SpeakerParams,
     filters: Filters | None = None,
+    lexical_articles: LexicalArticles | None = None,
 ) -> list[_Ranked]:
     """The speaker's quotes, best first: relevance to the topic, then newest; a quotation of several
     paragraphs once, whole (bot/answer/quotations.py)."""
@@ -238,7 +245,8 @@ def speaker_quotes(
         newest = [_Ranked(q, 1.0) for q in ordered]
         return _whole(first_per_quotation(newest, _stored), found)
     vector = embedder.embed_query(topic)
-    found = store.query_quotes(vector, CANDIDATES, where)
+    words = " ".join([*keys, topic])  # the articles that name the speaker and the topic
+    found = _candidates(store, vector, words, filters or Filters(), keys, lexical_articles)
     topic_terms = list(dict.fromkeys(query_terms(topic)))
     on_topic = _article_similarity(store, vector, [q.article.article_id for q in found])
 
@@ -254,6 +262,23 @@ def speaker_quotes(
     ranked.sort(key=lambda r: (round(r.score, 3), r.stored.article.published), reverse=True)
     firsts = first_per_quotation(ranked, _stored)
     return _whole(firsts, quotation_parts(store, [r.stored for r in firsts]))
+
+
+def _candidates(
+    store: Store,
+    vector: list[float],
+    words: str,
+    filters: Filters,
+    keys: Sequence[str],
+    lexical_articles: LexicalArticles | None,
+) -> list[StoredQuote]:
+    """The quotes (of these speakers, if any) nearest in meaning, and those in the articles BM25
+    ranks first for `words` (see LEXICAL_ARTICLES), each once."""
+    found = store.query_quotes(vector, CANDIDATES, _where(filters, keys))
+    articles = list(lexical_articles(words, LEXICAL_ARTICLES, filters)) if lexical_articles is not None else []
+    if articles:
+        found += store.query_quotes(vector, LEXICAL_QUOTES, _where(filters, keys, articles))
+    return list({stored.quote_id: stored for stored in found}.values())
 
 
 def _stored(ranked: _Ranked) -> StoredQuote:
@@ -342,24 +367,16 @@ def answer_who_said(
     idf: Callable[[list[str]], dict[str, float]] | None,
     params: SpeakerParams,
     filters: Filters | None = None,
-    lexical_articles: Callable[[str, int], Sequence[str]] | None = None,
+    lexical_articles: LexicalArticles | None = None,
 ) -> Answer | None:
-    """The speaker of the quote that best matches the words asked about, or None to fall back.
-
-    A quote's vector is of its sentences in context, so words quoted verbatim can sit below dozens
-    of quotes nearer in meaning; the quotes of the articles `lexical_articles` finds by the words
-    themselves are candidates too, scored the same way."""
+    """The speaker of the quote that best matches the words asked about, or None to fall back."""
     phrase = _WHO_SAID.sub("", question).strip(" ?")
     if not phrase:
         return None
-    vector = embedder.embed_query(phrase)
-    found = store.query_quotes(vector, CANDIDATES, _where(filters or Filters()))
-    articles = list(lexical_articles(phrase, WHO_SAID_ARTICLES)) if lexical_articles is not None else []
-    if articles:
-        found += store.query_quotes(vector, CANDIDATES, _where(filters or Filters(), article_ids=articles))
+    found = _candidates(store, embedder.embed_query(phrase), phrase, filters or Filters(), (), lexical_articles)
     wanted = list(dict.fromkeys(query_terms(phrase)))
     best: tuple[float, StoredQuote] | None = None
-    for stored in {stored.quote_id: stored for stored in found}.values():
+    for stored in found:
         if not stored.quote.named:
             continue
         score = params.semantic * max(0.0, stored.similarity) + params.lexical * _coverage(
@@ -383,6 +400,7 @@ def quotes_by(
     until: date | None = None,
     idf: Callable[[list[str]], dict[str, float]] | None = None,
     params: SpeakerParams | None = None,
+    lexical_articles: LexicalArticles | None = None,
 ) -> tuple[str, list[StoredQuote]]:
     """`newsdesk quotes`: everything the coverage quotes a person as saying, newest first. With a
     topic, only the quotes that clear the same relevance bar as an answer, newest first and the
@@ -394,7 +412,7 @@ def quotes_by(
     params = params or SpeakerParams()
     filters = Filters(since=since, until=until)
     if topic.strip():
-        ranked = speaker_quotes(store, embedder, keys[:3], topic, idf, params, filters)
+        ranked = speaker_quotes(store, embedder, keys[:3], topic, idf, params, filters, lexical_articles)
         scores = {r.stored.quote_id: r.score for r in ranked if r.score >= params.min_relevance}
         found = [r.stored for r in ranked if r.stored.quote_id in scores]
         return display, _distinct(sorted(found, key=lambda q: (q.article.published, scores[q.quote_id]), reverse=True))

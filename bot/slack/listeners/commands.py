@@ -236,7 +236,14 @@ def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> Reply:
         text = f"The coverage quotes no one called {escape(rest)}."
         return text, plain_blocks(text)
     name, found = quotes_by(
-        desk.store, desk.embedder, desk.speakers, speaker, topic, idf=desk.lexical.get().idf, params=desk.speaker_params
+        desk.store,
+        desk.embedder,
+        desk.speakers,
+        speaker,
+        topic,
+        idf=desk.lexical.get().idf,
+        params=desk.speaker_params,
+        lexical_articles=desk.retriever.lexical_articles,
     )
     found = [stored for stored in found if _allowed(scope, stored.article.source)]
     about = f" about {escape(topic)}" if topic else ""
