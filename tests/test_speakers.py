@@ -94,16 +94,17 @@ The dollar has fallen against the euro for weeks. Mr Bush, however, has said the
 slide is to deal with the deficit. "It's a budget that I think will send the right signal to the financial \
 markets," Mr Bush added.
 """
-MARKETS = """---
+WALL_STREET = """---
 title: Traders wait for the spending plan
 source: Market Wire
 date: 2005-01-25
 ---
 Traders in New York said investors want the administration's spending plan to show it is serious about the deficit.
 
-"Wall Street needs a clear message from Washington that the public finances are being fixed," said Anna Cole, \
-an economist at Example Bank.
+"Wall Street needs a clear message from Washington that the public finances are being fixed," said {speaker}.
 """
+MARKETS = WALL_STREET.format(speaker="Anna Cole, an economist at Example Bank")
+BUSH_ON_WALL_STREET = WALL_STREET.format(speaker="President George W Bush")
 
 
 def test_who_said_finds_words_quoted_verbatim_below_quotes_nearer_in_meaning(
@@ -127,18 +128,6 @@ def test_who_said_finds_words_quoted_verbatim_below_quotes_nearer_in_meaning(
     assert "George W Bush" not in on_markets_only.text
     by_meaning_alone = desk.ask(question, mode="dense")  # no BM25 when dense retrieval alone is asked for
     assert by_meaning_alone.mode != "quotes" or by_meaning_alone.citations[0].speaker != "George W Bush"
-
-
-BUSH_ON_WALL_STREET = """---
-title: Traders wait for the spending plan
-source: Market Wire
-date: 2005-01-25
----
-Traders in New York said investors want the administration's spending plan to show it is serious about the deficit.
-
-"Wall Street needs a clear message from Washington that the public finances are being fixed," said President \
-George W Bush.
-"""
 
 
 def test_a_speakers_quote_with_the_topics_words_is_found_below_their_quotes_nearer_in_meaning(
