@@ -156,7 +156,11 @@ def test_a_speakers_quote_with_the_topics_words_is_found_below_their_quotes_near
         idf=idf,
         lexical_articles=desk.retriever.lexical_articles,
     )
-    assert listed and listed[0].quote.text.startswith("It's a budget")  # `newsdesk quotes --about` too
+    assert listed and listed[0].quote.text.startswith("It's a budget")
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(desk.settings.data_dir))
+    listing = CliRunner().invoke(main, ["quotes", "George W Bush", "--about", topic, "--json"])
+    assert listing.exit_code == 0, listing.output
+    assert json.loads(listing.stdout)["quotes"][0]["quote"].startswith("It's a budget")  # the CLI passes BM25 on
 
 
 def test_a_time_filter_that_leaves_nothing_names_the_newest_coverage(speaker_desk: Newsdesk) -> None:

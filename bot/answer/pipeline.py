@@ -164,6 +164,7 @@ class AnswerPipeline:
             self.speaker_params,
             asked.filters,
             lexical,
+            speaker.asked_name,
         )
         answer = answer_speaker(asked.question, speaker, ranked, self.speaker_params)
         answer.standalone_question, answer.mode = asked.standalone, "quotes"

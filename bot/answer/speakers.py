@@ -235,9 +235,11 @@ def speaker_quotes(
     params: SpeakerParams,
     filters: Filters | None = None,
     lexical_articles: LexicalArticles | None = None,
+    name: str = "",
 ) -> list[_Ranked]:
     """The speaker's quotes, best first: relevance to the topic, then newest; a quotation of several
-    paragraphs once, whole (bot/answer/quotations.py)."""
+    paragraphs once, whole (bot/answer/quotations.py). `name`: the speaker as asked, which BM25 looks
+    for beside the topic (the keys are folded forms, and of every speaker the name matched)."""
     where = _where(filters or Filters(), keys)
     if not topic.strip():
         found = store.get_quotes(where)
@@ -245,7 +247,7 @@ def speaker_quotes(
         newest = [_Ranked(q, 1.0) for q in ordered]
         return _whole(first_per_quotation(newest, _stored), found)
     vector = embedder.embed_query(topic)
-    words = " ".join([*keys, topic])  # the articles that name the speaker and the topic
+    words = f"{name or keys[0]} {topic}"  # the articles that name the speaker and the topic
     found = _candidates(store, vector, words, filters or Filters(), keys, lexical_articles)
     topic_terms = list(dict.fromkeys(query_terms(topic)))
     on_topic = _article_similarity(store, vector, [q.article.article_id for q in found])
@@ -401,6 +403,7 @@ def quotes_by(
     idf: Callable[[list[str]], dict[str, float]] | None = None,
     params: SpeakerParams | None = None,
     lexical_articles: LexicalArticles | None = None,
+    sources: Sequence[str] = (),
 ) -> tuple[str, list[StoredQuote]]:
     """`newsdesk quotes`: everything the coverage quotes a person as saying, newest first. With a
     topic, only the quotes that clear the same relevance bar as an answer, newest first and the
@@ -410,9 +413,9 @@ def quotes_by(
         return speaker, []
     display = index.speakers()[keys[0]][0]
     params = params or SpeakerParams()
-    filters = Filters(since=since, until=until)
+    filters = Filters(since=since, until=until, sources=tuple(sources))
     if topic.strip():
-        ranked = speaker_quotes(store, embedder, keys[:3], topic, idf, params, filters, lexical_articles)
+        ranked = speaker_quotes(store, embedder, keys[:3], topic, idf, params, filters, lexical_articles, speaker)
         scores = {r.stored.quote_id: r.score for r in ranked if r.score >= params.min_relevance}
         found = [r.stored for r in ranked if r.stored.quote_id in scores]
         return display, _distinct(sorted(found, key=lambda q: (q.article.published, scores[q.quote_id]), reverse=True))

@@ -225,7 +225,7 @@ def _sources(deps: SlackDeps, scope: ChannelSettings) -> Reply:
 def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> Reply:
     """`quotes <speaker> [topic]`: the longest run of leading words that names a quoted person is the
     speaker, the rest is the topic ("Gordon Brown economy", "Churkin sanctions"). In a channel with
-    sources, only quotes from those (`quotes_by` takes no source filter, so they are kept after)."""
+    sources, only quotes from those."""
     words = rest.split()
     desk = deps.desk
     for cut in range(min(len(words), SPEAKER_NAME_WORDS), 0, -1):
@@ -244,6 +244,7 @@ def _quotes(deps: SlackDeps, rest: str, scope: ChannelSettings) -> Reply:
         idf=desk.lexical.get().idf,
         params=desk.speaker_params,
         lexical_articles=desk.retriever.lexical_articles,
+        sources=scope.sources,
     )
     found = [stored for stored in found if _allowed(scope, stored.article.source)]
     about = f" about {escape(topic)}" if topic else ""
