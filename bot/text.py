@@ -11,7 +11,9 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# Letters and digits of any script ("Arsène", "Zürich", "Đoković" are one word each), with an
+# apostrophe suffix ("Blair's", "don't").
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 STOPWORDS = frozenset(
     """
@@ -49,7 +51,10 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
+    """The stem of the word with its accents dropped, so "Arsène" and "Arsene", "Zürich" and
+    "Zurich" are one term: questions are typed without the accents articles print."""
+    plain = unicodedata.normalize("NFKD", word)
+    return str(_stemmer().stemWord("".join(char for char in plain if not unicodedata.combining(char))))
 
 
 def words(text: str) -> list[str]:

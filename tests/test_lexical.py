@@ -166,3 +166,18 @@ def test_chunk_ids_are_read_only_for_hits_that_can_be_among_the_k() -> None:
     counting.reads = 0
     assert [cid for cid, _score in index.search(["harbour"], 12)] == best(40) + best(39) + best(38)[:2]
     assert counting.reads == 15
+
+
+def test_names_with_accents_are_found_as_typed_without_them() -> None:
+    """Articles print "Arsène", "Zürich", "São Paulo"; users type "Arsene", "Zurich", "Sao Paulo". A word
+    of any script is one term (not "Ars" + "ne"), and accents are dropped on both sides."""
+    from bot.text import query_terms
+
+    texts = [
+        "Arsène Wenger said the deal was done in Zürich",
+        "The club said the deal was done in London",
+        "Fans in São Paulo said the club had won",
+    ]
+    view = _index([text.split() for text in texts])
+    for typed, found in (("Arsene", "c0"), ("Zurich", "c0"), ("Sao Paulo", "c2"), ("Arsène", "c0")):
+        assert [chunk for chunk, _score in view.search(query_terms(typed), 3)] == [found], typed
