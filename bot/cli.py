@@ -632,8 +632,10 @@ def eval_command(
         from bot.evaluate.quotes import evaluate_quotes
 
         result["quotes"] = evaluate_quotes(quote_labels, corpora[0], settings, progress=sys.stderr.isatty())
-        measured = {key: result["quotes"][key] for key in ("speaker_accuracy", "quote_recall", "precision")}
-        click.echo("quotes: " + ", ".join(f"{key} {value:.3f}" for key, value in measured.items() if value is not None))
+        quotes = result["quotes"]
+        measured = {key: quotes[key] for key in ("speaker_accuracy", "quote_recall", "precision", "role_agreement")}
+        shown = ", ".join(f"{key} {value:.3f}" for key, value in measured.items() if value is not None)
+        click.echo(f"quotes: {shown}, roles wrong {len(quotes['roles_wrong'])}")
     for path in write_report(result, out, ", ".join(d.name for d in datasets)):
         click.echo(f"wrote {path}")
     for name, data in result["retrievers"].items():

@@ -11,4 +11,4 @@ Bump ANALYSIS_VERSION with any change to ingest/quotes.py or the spaCy pipeline
 that changes its output (tests/test_quotes.py's fixed snippets usually show it).
 """
 
-ANALYSIS_VERSION = 7  # stop 19: paragraphs of one quotation marked as one (Quote.quotation_start/end)
+ANALYSIS_VERSION = 8  # stop 21: roles without courtesy titles, misparsed neighbours or split hyphenated words

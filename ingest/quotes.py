@@ -233,10 +233,70 @@ def _name_span(token: Token) -> str:
 
 
 def _role_of(token: Token, person_span: Span | None) -> str:
-    """The description the article attaches to a name: an apposition or the nouns before it."""
-    role = _role_tokens(token, person_span)
+    """The description the article attaches to a name: an apposition or the nouns before it.
+
+    Only words of the name's own sentence and paragraph (the parser can join "… for any fee over
+    £35m." to the next paragraph's "Parry's"), whole across hyphens ("senior vice-president" is
+    three tokens the parser may split into appositions), and never a courtesy title alone: "Mr" is
+    how the article addresses a man, not what he does, and "Tony Blair, Mr" reads as a fault.
+    """
+    first, last = _paragraph_bounds(token)
     sentence = token.sent
-    return _phrase(t for t in role if sentence.start <= t.i < sentence.end and "\n" not in t.text)
+    lowest, highest = max(first, sentence.start), min(last, sentence.end)
+    role = sorted((t for t in _role_tokens(token, person_span) if lowest <= t.i < highest), key=lambda t: t.i)
+    role = _glued(role, lowest, highest)
+    titled = bool(role) and role[-1].text[:1].isupper() and role[-1].lower_.rstrip(".") in HONORIFICS
+    if titled:
+        role = role[:-1]
+    # Before a courtesy title the parse is often wrong ("Speaking in Harrogate Mr Kennedy said",
+    # "told the BBC Mr Howard …", "It was no good Mr Blair …"): there a role needs a noun.
+    describes = _names_a_post if titled else _not_an_affiliation
+    if not any(describes(t) for t in role):
+        return ""
+    return _phrase(role)
+
+
+# Entity types that say where, when or with whom someone is, not what they are.
+_NOT_ROLES = frozenset({"GPE", "ORG", "NORP", "LOC", "FAC", "PERSON", "DATE", "TIME", "MONEY", "CARDINAL"})
+
+
+def _not_an_affiliation(token: Token) -> bool:
+    """A word a role can rest on: not punctuation, a figure ("£35m."), a day ("said on Wednesday
+    Lord Woolf") or a place or body alone ("Microsoft's Bill Gates" gives no role)."""
+    return token.is_alpha and len(token.text) > 1 and token.ent_type_ not in _NOT_ROLES
+
+
+def _names_a_post(token: Token) -> bool:
+    """A common noun ("minister") or a title the model did not tag as a place or body ("President")."""
+    return _not_an_affiliation(token) and token.pos_ in ("NOUN", "PROPN")
+
+
+def _paragraph_bounds(token: Token) -> tuple[int, int]:
+    """The token range of the paragraph holding `token` (paragraphs are split by line breaks)."""
+    doc = token.doc
+    first = token.i
+    while first > 0 and "\n" not in doc[first - 1].text:
+        first -= 1
+    last = token.i + 1
+    while last < len(doc) and "\n" not in doc[last].text:
+        last += 1
+    return first, last
+
+
+def _glued(tokens: list[Token], lowest: int, highest: int) -> list[Token]:
+    """`tokens` grown over the hyphenated words they are part of ("vice" → "vice-president")."""
+    if not tokens:
+        return tokens
+    doc = tokens[0].doc
+    start, end = tokens[0].i, tokens[-1].i + 1
+    while end + 1 < highest and not doc[end - 1].whitespace_ and doc[end].text == "-" and not doc[end].whitespace_:
+        end += 2
+    while start - 2 >= lowest and doc[start - 1].text == "-" and not doc[start - 1].whitespace_:
+        if doc[start - 2].whitespace_:
+            break
+        start -= 2
+    extra = [doc[i] for i in [*range(start, tokens[0].i), *range(tokens[-1].i + 1, end)]]
+    return sorted([*tokens, *extra], key=lambda t: t.i)
 
 
 def _role_tokens(token: Token, person_span: Span | None) -> list[Token]:

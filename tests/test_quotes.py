@@ -264,3 +264,47 @@ def test_two_quotes_of_one_speaker_that_are_two_quotations(text: str, first: str
     assert _by_text(quotes, first).speaker == _by_text(quotes, second).speaker
     assert not _by_text(quotes, first).continued
     assert not _by_text(quotes, second).continued
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker", "role"),
+    [
+        ('Mr Mittal told reporters: "We have no plans to close any plant this year."', "no plans", "Mittal", ""),
+        (
+            'Tony Blair was in Brussels on Monday.\n\n"We will not give up the rebate," Mr Blair said.',
+            "rebate",
+            "Tony Blair",
+            "",
+        ),
+        (
+            '"Effective action on HIV is good business," said Brian Brink, senior vice-president at Anglo-American.',
+            "Effective action",
+            "Brian Brink",
+            "senior vice-president",
+        ),
+        (
+            "I would be happy with any fee over £35m.\n\nParry's statements were clever. "
+            '"Steven is above money," Parry said.',
+            "above money",
+            "Parry",
+            "",
+        ),
+        (
+            'Sources told the BBC Mr Howard had always backed the plan. "It is the right thing," Mr Howard said.',
+            "right thing",
+            "Howard",
+            "",
+        ),
+        (
+            'Deputy prime minister Mr Prescott said: "We will build the homes."',
+            "build",
+            "Prescott",
+            "Deputy prime minister",
+        ),
+    ],
+)
+def test_a_role_is_what_the_article_says_someone_is(text: str, fragment: str, speaker: str, role: str) -> None:
+    """Not a courtesy title ("Mr"), not words the parser pulled in from the paragraph before or from
+    a misread clause ("the BBC Mr Howard"), and whole across a hyphen."""
+    quote = _by_text(_quotes(text), fragment)
+    assert (quote.speaker, quote.role) == (speaker, role)

@@ -3,7 +3,9 @@
 Each label is a verbatim quote span of a BBC article with its speaker. A label is
 *recalled* when an extracted quote covers at least half of it; its *speaker is
 right* when the extracted speaker names the same person (same folded full name,
-or one name's parts all found in the other: "Howard" ~ "Michael Howard").
+or one name's parts all found in the other: "Howard" ~ "Michael Howard"). The *role shown*
+beside a right speaker agrees with the label's when one's words hold the other's (or both are
+empty), and is *wrong* when it shares no word with it ("Tony Blair, Mr" for "prime minister").
 Precision counts extracted quotes that cover some label, over the labelled
 articles only (every quote in them was labelled).
 """
@@ -40,10 +42,18 @@ class QuoteLabel:
     speaker: str
     kind: str
     named: bool
+    role: str = ""
 
 
 def _label(row: dict[str, Any]) -> QuoteLabel:
-    return QuoteLabel(row["article"], row["quote"], row["speaker"], row.get("type", "direct"), row.get("named", True))
+    return QuoteLabel(
+        row["article"],
+        row["quote"],
+        row["speaker"],
+        row.get("type", "direct"),
+        row.get("named", True),
+        row.get("role") or "",
+    )
 
 
 def load_labels(path: Path) -> list[QuoteLabel]:
@@ -55,6 +65,21 @@ def same_speaker(extracted: str, gold: str) -> bool:
     if not got or not want:
         return False
     return got == want or set(got) <= set(want) or set(want) <= set(got)
+
+
+def role_words(role: str) -> set[str]:
+    return set(speaker_key(role).split())
+
+
+def role_agrees(extracted: str, gold: str) -> bool:
+    got, want = role_words(extracted), role_words(gold)
+    return got == want or bool(got and want and (got <= want or want <= got))
+
+
+def role_wrong(extracted: str, gold: str) -> bool:
+    """A role shown that the label does not support at all (no role is not wrong, only less)."""
+    got = role_words(extracted)
+    return bool(got) and not got & role_words(gold)
 
 
 def _covered(span: tuple[int, int], quote: Quote) -> float:
@@ -144,6 +169,7 @@ def _label_row(name: str, label: QuoteLabel, text: str, quotes: list[Quote]) -> 
     hit = best is not None and _covered(span, quotes[best]) >= MIN_COVER
     recalling = best if hit else None
     got = quotes[recalling].speaker if recalling is not None else ""
+    role = quotes[recalling].role if recalling is not None else ""
     row = {
         "article": name,
         "kind": label.kind,
@@ -153,6 +179,8 @@ def _label_row(name: str, label: QuoteLabel, text: str, quotes: list[Quote]) -> 
         "speaker_right": hit and same_speaker(got, label.speaker),
         "gold_speaker": label.speaker,
         "speaker": got,
+        "gold_role": label.role,
+        "role": role,
         "quote": label.quote[:QUOTE_SHOWN_CHARS],
     }
     return row, recalling
@@ -170,6 +198,15 @@ def _summary(labels: int, articles: int, scores: list[ArticleScore]) -> dict[str
     recalled = [r for r in located if r["recalled"]]
     extracted = sum(score.extracted for score in scores)
     extracted_matched = sum(score.extracted_matched for score in scores)
+    roles = [
+        {
+            **r,
+            "role_agrees": role_agrees(r["role"], r["gold_role"]),
+            "role_wrong": role_wrong(r["role"], r["gold_role"]),
+        }
+        for r in recalled
+        if r["named"] and r["speaker_right"]
+    ]
     return {
         "labels": labels,
         "articles": articles,
@@ -180,6 +217,8 @@ def _summary(labels: int, articles: int, scores: list[ArticleScore]) -> dict[str
         "precision": extracted_matched / extracted if extracted else None,
         "speaker_accuracy": _share([r for r in recalled if r["named"]], "speaker_right"),
         "speaker_accuracy_all": _share(recalled, "speaker_right"),
+        "role_agreement": _share(roles, "role_agrees"),
+        "roles_wrong": [r for r in roles if r["role_wrong"]],
         "misattributed": [r for r in recalled if r["named"] and not r["speaker_right"]],
         "missed": [r for r in located if not r["recalled"]],
     }
