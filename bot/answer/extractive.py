@@ -65,6 +65,13 @@ _ASK_NUMBER = re.compile(
     r"sum|total|score)\b|\bby how\b",
     re.IGNORECASE,
 )
+# "How much did it cost / did they pay": the answer is a sum of money, not any figure in the sentence.
+_ASK_MONEY = re.compile(
+    r"\bhow much\b(?:\s+[\w'’-]+){0,12}?\s+(cost|costs|pay|paid|spend|spent|price|priced|worth|fund|funded|invest|"
+    r"invested|charge|charged|fine|fined|raise|raised|sell|sold|buy|bought|earn|earned|owe|owed|lose|lost|save|saved)\b|"
+    r"\bhow much (money|cash)\b|\bwhat (price|sum)\b",
+    re.IGNORECASE,
+)
 _ASK_WHEN = re.compile(r"^\s*when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b", re.IGNORECASE)
 _ASK_QUOTE = re.compile(
     r"\b(say|said|says|call|called|describe|described|tell|told|respond|responded|react|reacted|admit|admitted|"
@@ -100,6 +107,13 @@ class ScoredWindow:
     semantic: float
     has_type: bool
     focus: float = 0.15
+    bar_lexical: float | None = None  # the lexical share the relevance bar reads, when not `lexical`
+
+    def bar_score(self, params: ExtractiveParams) -> float:
+        """The score the relevance bar reads: without the article's opening words where those only
+        rank the article's sentences against each other (see `_read_question`)."""
+        own = self.lexical if self.bar_lexical is None else self.bar_lexical
+        return self.score - params.lexical * (self.lexical - own)
 
 
 def answer_type_check(question: str) -> Callable[[str], bool] | None:
@@ -145,12 +159,15 @@ _ASK_ORG = re.compile(
 )
 _PERSON_LABELS = frozenset({"PERSON", "ORG"})
 _NUMBER_LABELS = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
+_MONEY_LABELS = frozenset({"MONEY"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
 
 
 def wanted_entities(question: str) -> frozenset[str] | None:
     """The entity labels an answer to this question must hold (who → a person, which country → a
     place, how much → a quantity, when → a date), or None when the question wants no entity."""
+    if _ASK_MONEY.search(question):
+        return _MONEY_LABELS
     if _ASK_NUMBER.search(question):
         return _NUMBER_LABELS
     if _ASK_WHEN.search(question):
@@ -167,13 +184,21 @@ def wanted_entities(question: str) -> frozenset[str] | None:
 def _new_entities(
     passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str
 ) -> Iterator[Entity]:
-    """Entities of the asked type inside the window that the question doesn't already hold."""
+    """Entities of the asked type inside the window that the question doesn't already hold, whole
+    or in more than half their words: "the Wolong Nature Reserve" is the "Wolong panda reserve"
+    asked about, not its answer."""
     asked = fold(question)
+    asked_terms = set(terms(question))
     start, end = spans[0][0], spans[-1][1]
     for entity in passage.entities or ():
         inside = entity.label in labels and start <= entity.start and entity.end <= end
-        if inside and fold(passage.text[entity.start : entity.end]) not in asked:
-            yield entity
+        written = passage.text[entity.start : entity.end]
+        if not inside or fold(written) in asked:
+            continue
+        own = set(terms(written))
+        if own and 2 * len(own & asked_terms) > len(own):
+            continue
+        yield entity
 
 
 def holds_new_entity(passage: Passage, spans: list[tuple[int, int]], labels: frozenset[str], question: str) -> bool:
@@ -331,8 +356,9 @@ class _Asked:
     check: Callable[[str], bool] | None
     labels: frozenset[str] | None
     typed: bool  # some window holds a new entity of the asked type: entities decide, not `check`
-    leads: Mapping[str, set[str]]  # chunk id → headline and first-sentence terms (role questions only)
+    leads: Mapping[str, set[str]]  # chunk id → headline and first-sentence terms (typed questions only)
     roles: frozenset[str]  # the asked role, when some window names a new holder of it: then one must
+    leads_pass_bar: bool  # the question names a role: its leads count towards the relevance bar too
 
 
 def _question_weights(question: str, idf: Callable[[list[str]], dict[str, float]] | None) -> dict[str, float]:
@@ -391,15 +417,27 @@ def _read_question(
         for unit in units
         if unit.passage.entities is not None
     )
-    # A question naming a role ("who was named best director at the Critics' Circle awards?") is
-    # answered by a sentence naming the role's holder, which needn't repeat the event the article's
-    # headline and first sentence already named: those words count as the window's own.
+    # A question asking for a name, number or date is answered by a sentence that holds it, which
+    # needn't repeat what the article's headline and first sentence already named ("the wireless
+    # network at China's Wolong panda reserve … has been developed by Intel"): those words count as
+    # the window's own when ranking. Only for a question naming a role ("who was named best director
+    # at the Critics' Circle awards?") do they also count towards the relevance bar; otherwise an
+    # article that merely opens on the question's subject would pass it with any figure it holds.
     roles = frozenset(_role_terms(question)) if typed and labels is not None else frozenset()
-    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if roles else {}
+    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if typed else {}
     held = labels is not None and any(
         _holds_role(unit.passage, unit.spans, labels, question, roles) for unit in units if roles
     )
-    return _Asked(question, weights, answer_type_check(question), labels, typed, leads, roles if held else frozenset())
+    return _Asked(
+        question,
+        weights,
+        answer_type_check(question),
+        labels,
+        typed,
+        leads,
+        roles if held else frozenset(),
+        bool(roles),
+    )
 
 
 def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], query: list[float]) -> ScoredWindow:
@@ -408,6 +446,7 @@ def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], quer
     summed = [sum(values) for values in zip(*(vectors[t] for t in window_texts), strict=True)]
     norm = math.sqrt(sum(v * v for v in summed)) or 1.0
     semantic = max(0.0, sum(q * v / norm for q, v in zip(query, summed, strict=True)))
+    own = _coverage(asked.weights, unit.terms)
     lexical = _coverage(asked.weights, unit.terms | asked.leads.get(passage.chunk_id, set()))
     joined = " ".join(window_texts)
     focus = 0.0
@@ -420,7 +459,8 @@ def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], quer
             has_type = has_type or asked.check(joined)
     else:
         has_type = asked.check(joined) if asked.check else True
-    return ScoredWindow(passage, group, window_texts, 0.0, lexical, unit.context, semantic, has_type, focus)
+    bar = None if asked.leads_pass_bar else own
+    return ScoredWindow(passage, group, window_texts, 0.0, lexical, unit.context, semantic, has_type, focus, bar)
 
 
 def candidate_windows(
@@ -527,12 +567,22 @@ def _cited(picked: _Picked) -> tuple[list[Citation], list[str]]:
     return list(citations.values()), lines
 
 
+def _holding_an_amount(question: str, scored: Sequence[ScoredWindow]) -> Sequence[ScoredWindow]:
+    """For "how much", "how many" and "when", only the windows that hold an amount or a date, when
+    any does: a sentence without one cannot answer, however well it restates the question (the
+    headline's words count for every sentence of its article when ranking)."""
+    if wanted_entities(question) not in (_NUMBER_LABELS, _MONEY_LABELS, _DATE_LABELS):
+        return scored
+    return [window for window in scored if window.has_type] or scored
+
+
 def compose(
     question: str, scored: Sequence[ScoredWindow], passages: Sequence[Passage], params: ExtractiveParams
 ) -> Answer:
     """The best windows as quoted lines with citations, or the not-covered answer."""
+    scored = _holding_an_amount(question, scored)
     best = scored[0] if scored else None
-    if best is None or best.score < params.min_relevance or best.context < params.min_coverage:
+    if best is None or best.bar_score(params) < params.min_relevance or best.context < params.min_coverage:
         closest = closest_articles(passages)
         return Answer(question=question, text=not_covered_text(closest), found=False, closest=closest)
     picked = _pick(scored, params)

@@ -1,0 +1,122 @@
+"""Questions that ask for a name, a sum or a date are answered by the sentence that holds it, even
+when the article's opening sentences repeat more of the question's words: a reader asks about a
+story in the words of its headline and lead, and the answer sits further down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.extractive import holds_new_entity, wanted_entities
+from bot.core import Newsdesk
+from bot.embeddings import LocalMiniLM
+from bot.models import ArticleRef, Entity, Passage
+from tests.conftest import desk_with_articles
+
+OTTERS = """---
+title: Otters benefit from wireless network
+source: Example Wire
+date: 2005-03-02
+---
+The dwindling otter population of Northshire is getting a helping hand from a wireless internet network.
+
+The Marsh Glen Wildlife Trust in Northshire is home to 300 of the 2,000 river otters left in the country. \
+A broadband network installed on the reserve allows wardens to follow the otters day and night.
+
+"Digital technology has changed the way we watch and protect the otters," said the reserve's head warden.
+
+The network has been developed by Intel, working closely with the wardens at Marsh Glen. It includes five \
+cameras along the river banks.
+"""
+
+FARMERS = """---
+title: Web reaches farmers in Lune Valley
+source: Example Wire
+date: 2005-03-04
+---
+A network of village computer centres, linked by wireless technology, is helping poor farmers in Freedonia.
+
+The computer project for farmers in the Lune Valley, 80 kilometres north of the capital, offers the \
+6,000-strong community the latest prices for their crops.
+
+Farmers can also check the weather and book water for their fields from the irrigation board.
+
+"Women who had never seen a computer are now selling online," said one of the trainers.
+
+The charity Agrinet led the $200,000 scheme, also backed by local councils and the farming ministry.
+"""
+
+AWARDS = """---
+title: Voters flock to photo site awards
+source: Example Wire
+date: 2005-01-11
+---
+Nominations for this year's web awards include Snapbook, the photo-sharing site Yahoo bought in March, \
+which lets people upload, tag and share their pictures.
+
+Voting closes on Friday and the winners will be named at a ceremony in the spring.
+"""
+
+
+@pytest.fixture()
+def desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
+    return desk_with_articles(tmp_path, embedder, {"otters.md": OTTERS, "farmers.md": FARMERS, "awards.md": AWARDS})
+
+
+def test_which_company_is_answered_by_the_company_not_by_the_place_asked_about(desk: Newsdesk) -> None:
+    """ "The Marsh Glen Wildlife Trust" is half new to the question: it runs the reserve asked about
+    and is no company that answers."""
+    answer = desk.ask("Which technology company built the wireless network at the Marsh Glen otter reserve?")
+    assert answer.found
+    assert "Intel" in answer.text.splitlines()[0]
+
+
+def test_how_much_did_it_cost_is_answered_by_a_sum_of_money(desk: Newsdesk) -> None:
+    answer = desk.ask("How much did the computer project for farmers in the Lune Valley cost?")
+    assert answer.found
+    assert "$200,000" in answer.text.splitlines()[0]  # not the "6,000-strong community" beside the question's words
+
+
+def test_how_much_with_no_sum_in_the_article_is_not_answered(desk: Newsdesk) -> None:
+    """The awards story names the sale in the question's words but not its price: a sentence with
+    no sum of money does not answer "how much"."""
+    answer = desk.ask("How much did Yahoo pay for the photo-sharing site Snapbook?")
+    assert not answer.found
+
+
+def _passage(text: str, *entities: tuple[str, str]) -> Passage:
+    found = [Entity(label, text.index(words), text.index(words) + len(words)) for label, words in entities]
+    return Passage("c1", ArticleRef("a1", "Pandas benefit"), text, 0, 0, len(text), entities=found)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entity", "new"),
+    [
+        # The place asked about, in the article's own longer name: 2 of its 3 words are the question's.
+        ("The Wolong Nature Reserve is home to 20% of the pandas.", "Wolong Nature Reserve", False),
+        ("The network has been developed by Intel.", "Intel", True),
+        # One word of four in the question is not enough to be the thing asked about.
+        ("It was built by China Mobile Network Services.", "China Mobile Network Services", True),
+    ],
+)
+def test_an_entity_mostly_named_by_the_question_is_not_its_answer(sentence: str, entity: str, new: bool) -> None:
+    question = "Which technology company built the network at China's Wolong panda reserve?"
+    labels = wanted_entities(question)
+    assert labels == frozenset({"ORG"})
+    passage = _passage(sentence, ("ORG", entity))
+    assert holds_new_entity(passage, [(0, len(sentence))], labels, question) is new
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("How much did the project for farmers in Peru's Huaral Valley cost?", {"MONEY"}),
+        ("How much did Yahoo pay for Flickr?", {"MONEY"}),
+        ("How much money did the appeal raise?", {"MONEY"}),
+        ("How many people are expected to see the film in Japan?", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
+        ("By how much did profits rise?", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
+    ],
+)
+def test_how_much_it_cost_asks_for_money(question: str, labels: set[str]) -> None:
+    assert wanted_entities(question) == frozenset(labels)
