@@ -120,8 +120,13 @@ class _People:
         return found[-1] if len(found) >= 1 else None
 
 
+def _without_possessive(name: str) -> str:
+    """ "Tony Blair's" and "Ricky Gervais'" (a possessive the entity model kept) are the man's name."""
+    return re.sub(r"['’]s?$", "", name.strip()).strip()
+
+
 def _clean_name(name: str) -> str:
-    name = re.sub(r"['’]s$", "", name.strip())
+    name = _without_possessive(name)
     words = name.split()
     while words and words[0].lower().rstrip(".") in HONORIFICS:
         words = words[1:]
@@ -419,8 +424,7 @@ class _Reader:
         if known is not None:  # a person the article introduced, whatever the entity model calls this mention
             return known.name, known.role, True
         if ent is not None and ent.label_ in ("ORG", "NORP", "GPE"):
-            name = re.sub(r"['’]s$", "", ent.text).strip()
-            name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+            name = re.sub(r"^the\s+", "", _without_possessive(ent.text), flags=re.IGNORECASE)
             return name, "", True
         return None
 

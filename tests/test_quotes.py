@@ -308,3 +308,11 @@ def test_a_role_is_what_the_article_says_someone_is(text: str, fragment: str, sp
     a misread clause ("the BBC Mr Howard"), and whole across a hyphen."""
     quote = _by_text(_quotes(text), fragment)
     assert (quote.speaker, quote.role) == (speaker, role)
+
+
+def test_a_name_first_met_as_a_possessive_is_the_name() -> None:
+    text = (
+        "Hollywood stars have signed up for Ricky Gervais' new sitcom, the comedian has told BBC News.\n\n"
+        '"We wanted actors who had iconic status," Gervais told BBC News.'
+    )
+    assert _by_text(_quotes(text), "iconic status").speaker == "Ricky Gervais"
