@@ -16,7 +16,9 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.models import ArticleRef, Quote
 from bot.retrieve import Filters
+from bot.store.summaries import StoredQuote
 from ingest.pipeline import Ingestor
 from tests.conftest import CHURKIN_QUOTE, SEED_DIR, desk_with_articles, make_settings
 
@@ -267,3 +269,18 @@ def test_a_quotation_of_several_paragraphs_is_answered_whole(tmp_path: Path, emb
     assert any(
         stored.quote.text.startswith("We don't think") and "older people." in stored.quote.text for stored in found
     )
+
+
+def _stored(quote_id: str, text: str) -> StoredQuote:
+    quote = Quote(text, 0, len(text), "Tony Blair", "", "said", "direct", True, 0, len(text))
+    return StoredQuote(quote_id, quote, ArticleRef("a1", "Blair hails Turkey talks"), context=text)
+
+
+def test_a_quote_holding_an_earlier_one_whole_takes_its_place() -> None:
+    """The lead quotes a few words of what the body quotes in full: the answer shows the full
+    words once, where the shorter ranked, and nothing twice."""
+    lead = _stored("q1", "the fact Turkey is a Muslim country does not mean it should be barred")
+    other = _stored("q2", "It is of fundamental importance to the peace of the wider world")
+    body = _stored("q3", f"We are stating a principle that {lead.quote.text} from Europe")
+    again = _stored("q4", lead.quote.text)
+    assert [q.quote_id for q in speakers._distinct([lead, other, body, again])] == ["q3", "q2"]

@@ -320,15 +320,24 @@ def answer_speaker(
 
 def _distinct(quotes: Sequence[StoredQuote]) -> list[StoredQuote]:
     """Quotes whose shown words don't repeat one already chosen: two short quotes of one sentence
-    are both shown as that sentence, and a reported clause may hold a quoted phrase."""
+    are both shown as that sentence, and a reported clause may hold a quoted phrase. Where a later
+    quote holds an earlier one whole, the later takes its place: an article's lead often quotes a
+    few words of what its body quotes in full ("… should be barred" / "… should be barred from
+    Europe"), and the full words say more."""
     chosen: list[StoredQuote] = []
     shown: list[str] = []
     for stored in quotes:
         words = " ".join(shown_words(stored).split())
-        if any(words in earlier or earlier in words for earlier in shown):
+        if any(words in earlier for earlier in shown):
             continue
-        chosen.append(stored)
-        shown.append(words)
+        held = [i for i, earlier in enumerate(shown) if earlier in words]
+        if not held:
+            chosen.append(stored)
+            shown.append(words)
+            continue
+        chosen[held[0]], shown[held[0]] = stored, words
+        for i in reversed(held[1:]):
+            del chosen[i], shown[i]
     return chosen
 
 
