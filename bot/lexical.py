@@ -145,6 +145,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return max(0, self.searcher.num_docs - (1 if self.state is not None else 0))
 
+    def absent(self, query_terms: Iterable[str]) -> list[str]:
+        """The terms no chunk of the archive holds."""
+        return [term for term in query_terms if term and not self.searcher.doc_freq("terms", term)]
+
     def idf(self, query_terms: list[str]) -> dict[str, float]:
         """BM25's idf of each term over the chunks; a term absent from the archive gets the highest."""
         total = len(self)

@@ -79,11 +79,15 @@ def query_terms(question: str) -> list[str]:
 
 def name_terms(question: str) -> set[str]:
     """Stemmed capitalised words not at the start of the question: names the answer must mention."""
-    found: set[str] = set()
-    tokens = words(question)
-    for position, word in enumerate(tokens):
+    return set(names_written(question))
+
+
+def names_written(question: str) -> dict[str, str]:
+    """`name_terms`, each with the word as the question wrote it (term → word)."""
+    found: dict[str, str] = {}
+    for position, word in enumerate(words(question)):
         if position > 0 and word[:1].isupper() and word.lower() not in STOPWORDS:
-            found.add(_stem(word.lower()))
+            found.setdefault(_stem(word.lower()), re.sub(r"'s$", "", word))
     return found
 
 

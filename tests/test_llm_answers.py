@@ -120,12 +120,21 @@ def test_answer_without_citations_falls_back_to_extractive(llm_desk: Newsdesk, f
     assert "cited nothing" in answer.notice
 
 
-def test_llm_not_called_when_nothing_relevant(llm_desk: Newsdesk, fake_openai: FakeOpenAI) -> None:
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("What is the recipe for butter tea?", "The coverage doesn't say."),
+        ("What is the recipe for Tibetan butter tea?", "The coverage doesn't say: no article mentions “Tibetan”."),
+    ],
+)
+def test_llm_not_called_when_nothing_relevant(
+    llm_desk: Newsdesk, fake_openai: FakeOpenAI, question: str, refusal: str
+) -> None:
     fake_openai.script("Butter tea is made with yak butter [1].")
-    answer = llm_desk.ask("What is the recipe for Tibetan butter tea?")
+    answer = llm_desk.ask(question)
     assert fake_openai.chat_requests == []
     assert not answer.found and answer.mode == "extractive"
-    assert answer.text.startswith("The coverage doesn't say.") and answer.citations == []
+    assert answer.text.startswith(refusal) and answer.citations == []
 
 
 @pytest.mark.parametrize("reply", [NOT_COVERED, f"  {NOT_COVERED.lower()}.\n"])

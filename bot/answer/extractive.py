@@ -235,8 +235,10 @@ def _runs(passage: Passage, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return runs
 
 
-def not_covered_text(closest: list[ArticleRef]) -> str:
+def not_covered_text(closest: list[ArticleRef], never_named: Sequence[str] = ()) -> str:
     text = "The coverage doesn't say."
+    if never_named:
+        text = f"The coverage doesn't say: no article mentions {' or '.join(f'“{name}”' for name in never_named)}."
     if closest:
         text += f" The closest articles are {closest_line(closest)}."
     return text

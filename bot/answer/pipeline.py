@@ -46,7 +46,7 @@ from bot.prompts import NOT_COVERED
 from bot.retrieve import Filters, Mode, Retriever
 from bot.schema import embedding_text, whole_article_id
 from bot.store import Store
-from bot.text import terms
+from bot.text import names_written, terms
 from bot.timeframe import TimeFrame, read_timeframe
 
 log = logging.getLogger(__name__)
@@ -101,14 +101,31 @@ class AnswerPipeline:
         standalone, notice = standalone_question(question, history, self.writer)
         frame = read_timeframe(standalone, as_of)
         asked = _Asked(question, standalone, frame, _with_timeframe(filters or Filters(), frame))
-        answer = self._answer(asked, k, mode, on_text)
+        never_named = self._never_named(asked)
+        if never_named:
+            answer = self._not_in_archive(asked, never_named, mode)
+        else:
+            answer = self._answer(asked, k, mode, on_text)
         bounded = (frame.bounded and asked.filters.since is not None) or asked.filters.until is not None
-        if bounded and not answer.found:
+        if bounded and not answer.found and not never_named:
             answer = self._outside_timeframe(answer, asked)
         answer.notice = answer.notice or notice
         answer.as_of = as_of.isoformat()
         answer.filters = asked.filters.describe()
         return answer
+
+    def _never_named(self, asked: _Asked) -> list[str]:
+        """The names in the question (capitalised words past its first) that no article mentions:
+        "How many Nintendo Wii consoles were sold?" over an archive that never says "Wii" is not
+        answered by what it says about the Nintendo DS, however near that comes."""
+        names = names_written(asked.frame.question if asked.frame.phrase else asked.standalone)
+        return [names[term] for term in self.lexical.get().absent(names)]
+
+    def _not_in_archive(self, asked: _Asked, never_named: list[str], mode: Mode) -> Answer:
+        query = asked.frame.question if asked.frame.phrase else asked.standalone
+        closest = closest_articles(self.retriever.search(query, self.top_k, asked.filters, mode))
+        text = not_covered_text(closest, never_named)
+        return Answer(asked.question, text, False, closest=closest, standalone_question=asked.standalone)
 
     def _answer(
         self, asked: _Asked, k: int | None, mode: Mode, on_text: Callable[[str], None] | None, write: bool = True
