@@ -1,6 +1,6 @@
-"""Questions that ask for a name, a sum or a date are answered by the sentence that holds it, even
-when the article's opening sentences repeat more of the question's words: a reader asks about a
-story in the words of its headline and lead, and the answer sits further down."""
+"""Questions are answered by the sentence that holds the answer (a name, a sum, a date, a fact),
+even when the article's opening sentences repeat more of the question's words: a reader asks
+about a story in the words of its headline and lead, and the answer sits further down."""
 
 from __future__ import annotations
 
@@ -58,10 +58,24 @@ which lets people upload, tag and share their pictures.
 Voting closes on Friday and the winners will be named at a ceremony in the spring.
 """
 
+AUDITIONS = """---
+title: Game firm holds open auditions
+source: Example Wire
+date: 2005-02-14
+---
+Video game firm Stormlight is to hold open auditions for people to become characters in its future games.
+
+The company, which makes role playing games, is seeking people aged 18 to 99 to use as face models.
+
+Everyone chosen to appear in a game will receive a performer's fee for the use of their image.
+"""
+
 
 @pytest.fixture()
 def desk(tmp_path: Path, embedder: LocalMiniLM) -> Newsdesk:
-    return desk_with_articles(tmp_path, embedder, {"otters.md": OTTERS, "farmers.md": FARMERS, "awards.md": AWARDS})
+    return desk_with_articles(
+        tmp_path, embedder, {"otters.md": OTTERS, "farmers.md": FARMERS, "awards.md": AWARDS, "auditions.md": AUDITIONS}
+    )
 
 
 def test_which_company_is_answered_by_the_company_not_by_the_place_asked_about(desk: Newsdesk) -> None:
@@ -83,6 +97,12 @@ def test_how_much_with_no_sum_in_the_article_is_not_answered(desk: Newsdesk) -> 
     no sum of money does not answer "how much"."""
     answer = desk.ask("How much did Yahoo pay for the photo-sharing site Snapbook?")
     assert not answer.found
+
+
+def test_a_fact_further_down_is_found_though_the_lead_repeats_the_question(desk: Newsdesk) -> None:
+    answer = desk.ask("What will people picked at Stormlight's open auditions for video game characters receive?")
+    assert answer.found
+    assert "performer's fee" in answer.text.splitlines()[0]
 
 
 def _passage(text: str, *entities: tuple[str, str]) -> Passage:

@@ -358,7 +358,7 @@ class _Asked:
     check: Callable[[str], bool] | None
     labels: frozenset[str] | None
     typed: bool  # some window holds a new entity of the asked type: entities decide, not `check`
-    leads: Mapping[str, set[str]]  # chunk id → headline and first-sentence terms (typed questions only)
+    leads: Mapping[str, set[str]]  # chunk id → headline and first-sentence terms (not for a speaker's words)
     roles: frozenset[str]  # the asked role, when some window names a new holder of it: then one must
     leads_pass_bar: bool  # the question names a role: its leads count towards the relevance bar too
 
@@ -419,14 +419,16 @@ def _read_question(
         for unit in units
         if unit.passage.entities is not None
     )
-    # A question asking for a name, number or date is answered by a sentence that holds it, which
-    # needn't repeat what the article's headline and first sentence already named ("the wireless
-    # network at China's Wolong panda reserve … has been developed by Intel"): those words count as
-    # the window's own when ranking. Only for a question naming a role ("who was named best director
-    # at the Critics' Circle awards?") do they also count towards the relevance bar; otherwise an
-    # article that merely opens on the question's subject would pass it with any figure it holds.
+    # A question is answered by a sentence that needn't repeat what the article's headline and first
+    # sentence already named ("the wireless network at China's Wolong panda reserve … has been
+    # developed by Intel"; "everyone chosen … will receive a performer's fee"): those words count as
+    # the window's own when ranking. Not for "what did X say about Y", whose answer must speak to Y
+    # in its own words. Only for a question naming a role ("who was named best director at the
+    # Critics' Circle awards?") do they also count towards the relevance bar; otherwise an article
+    # that merely opens on the question's subject would pass it with whatever it holds.
     roles = frozenset(_role_terms(question)) if typed and labels is not None else frozenset()
-    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if typed else {}
+    asks_words = labels is None and bool(_ASK_QUOTE.search(question))
+    leads = {passage.chunk_id: _lead_terms(passage) for passage in passages} if not asks_words else {}
     held = labels is not None and any(
         _holds_role(unit.passage, unit.spans, labels, question, roles) for unit in units if roles
     )
