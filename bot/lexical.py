@@ -145,9 +145,22 @@ class LexicalIndex:
     def __len__(self) -> int:
         return max(0, self.searcher.num_docs - (1 if self.state is not None else 0))
 
-    def absent(self, query_terms: Iterable[str]) -> list[str]:
-        """The terms no chunk of the archive holds."""
-        return [term for term in query_terms if term and not self.searcher.doc_freq("terms", term)]
+    def unmentioned(
+        self, query_terms: Iterable[str], source: str | None = None, sources: Iterable[str] = ()
+    ) -> list[str]:
+        """The terms no chunk (of these sources) holds, nor a word one or two edits from them: a
+        misspelt name ("Wengar", "Mourino") is not news the archive lacks. Short terms must match
+        exactly, or every three-letter word would be near some other ("wii" and "win")."""
+        allowed = _filter(source, None, None, False, sources)
+        missing: list[str] = []
+        for term in query_terms:
+            distance = 0 if len(term) <= 4 else 1 if len(term) <= 7 else 2
+            query = tantivy.Query.fuzzy_term_query(SCHEMA, "terms", term, distance=distance)
+            if allowed is not None:
+                query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, allowed)])
+            if term and not self.searcher.search(query, limit=1, count=False).hits:
+                missing.append(term)
+        return missing
 
     def idf(self, query_terms: list[str]) -> dict[str, float]:
         """BM25's idf of each term over the chunks; a term absent from the archive gets the highest."""

@@ -250,15 +250,22 @@ def _role_of(token: Token, person_span: Span | None) -> str:
     lowest, highest = max(first, sentence.start), min(last, sentence.end)
     role = sorted((t for t in _role_tokens(token, person_span) if lowest <= t.i < highest), key=lambda t: t.i)
     role = _glued(role, lowest, highest)
-    titled = bool(role) and role[-1].text[:1].isupper() and role[-1].lower_.rstrip(".") in HONORIFICS
+    titled = bool(role) and role[-1].text[:1].isupper() and role[-1].lower_.rstrip(".") in _COURTESY
     if titled:
         role = role[:-1]
     # Before a courtesy title the parse is often wrong ("Speaking in Harrogate Mr Kennedy said",
-    # "told the BBC Mr Howard …", "It was no good Mr Blair …"): there a role needs a noun.
-    describes = _names_a_post if titled else _not_an_affiliation
-    if not any(describes(t) for t in role):
+    # "told the BBC Mr Howard …", "It was no good Mr Blair …"): there a role needs a noun of its own.
+    if titled and not any(_names_a_post(t) for t in role):
+        return ""
+    # A role rests on a noun ("England forward", "Bank of Japan chief"), not on an adjective alone
+    # ("said a beaming Tony Blair", "the late John Peel"), nor on a place or body alone.
+    if not any(t.pos_ in ("NOUN", "PROPN") for t in role) or not any(_not_an_affiliation(t) for t in role):
         return ""
     return _phrase(role)
+
+
+# Courtesy titles: how an article addresses someone. "Professor" is kept, as what someone is.
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 
 
 # Entity types that say where, when or with whom someone is, not what they are.

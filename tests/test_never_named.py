@@ -10,6 +10,7 @@ import pytest
 
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
+from bot.retrieve import Filters
 from tests.conftest import desk_with_articles
 
 CONSOLES = """---
@@ -45,3 +46,21 @@ def test_names_the_archive_holds_are_answered(desk: Newsdesk) -> None:
     answer = desk.ask("How many Nintendo DS consoles have been sold in the US and Japan?")
     assert answer.found
     assert "2.8 million" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many Nintnedo DS consoles have been sold in the US and Japan?",  # a typo is not news the archive lacks
+        "How many Nintendo DS consoles have been sold in the US and Japan? TIA",  # an acronym
+        "Hey Newsdesk, how many Nintendo DS consoles have been sold in the US and Japan?",  # the bot's own name
+    ],
+)
+def test_typos_acronyms_and_the_bots_name_are_not_refused_as_unknown(desk: Newsdesk, question: str) -> None:
+    assert "no article mentions" not in desk.ask(question).text  # answered or refused on what it does say
+
+
+def test_a_channels_sources_decide_what_is_mentioned(desk: Newsdesk) -> None:
+    answer = desk.ask("How many Nintendo DS consoles have been sold?", filters=Filters(sources=("Other Wire",)))
+    assert not answer.found
+    assert "no article mentions “Nintendo”" in answer.text

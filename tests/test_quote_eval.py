@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bot.config import Settings
-from bot.evaluate.quotes import evaluate_quotes
+from bot.evaluate.quotes import evaluate_quotes, role_agrees, role_wrong
 
 ARTICLES = {
     "straw.txt": (
@@ -45,6 +45,13 @@ def test_speaker_and_role_figures(tmp_path: Path) -> None:
     assert result["speaker_accuracy"] == 1.0
     assert result["role_agreement"] == 0.5
     assert result["roles_wrong"] == []
+
+
+def test_a_courtesy_title_shown_as_a_role_is_wrong() -> None:
+    assert role_wrong("Mr", "prime minister")
+    assert not role_wrong("", "prime minister")
+    assert role_agrees("Lib Dem leader", "Liberal Democrat leader") is False
+    assert role_agrees("Tory leader", "the Tory leader")
 
 
 def test_a_role_the_label_does_not_support_is_counted_wrong(tmp_path: Path) -> None:

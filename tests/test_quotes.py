@@ -301,11 +301,20 @@ def test_two_quotes_of_one_speaker_that_are_two_quotations(text: str, first: str
             "Prescott",
             "Deputy prime minister",
         ),
+        ('"We have won the argument," said a beaming Tony Blair.', "won the argument", "Tony Blair", ""),
+        ('"Music should be heard," said the late John Peel in an interview.', "Music", "John Peel", ""),
+        (
+            '"The evidence is clear," said Cambridge University Professor Richard Evans.',
+            "evidence",
+            "Richard Evans",
+            "Cambridge University Professor",
+        ),
     ],
 )
 def test_a_role_is_what_the_article_says_someone_is(text: str, fragment: str, speaker: str, role: str) -> None:
     """Not a courtesy title ("Mr"), not words the parser pulled in from the paragraph before or from
-    a misread clause ("the BBC Mr Howard"), and whole across a hyphen."""
+    a misread clause ("the BBC Mr Howard"), not an adjective alone ("a beaming Tony Blair"), and
+    whole across a hyphen."""
     quote = _by_text(_quotes(text), fragment)
     assert (quote.speaker, quote.role) == (speaker, role)
 

@@ -52,6 +52,27 @@ def test_the_answer_leads_with_speaker_role_date_and_words(speaker_desk: Newsdes
     assert citation.article.published == "2012-05-30"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did churkin say about sanctions",  # typed in lower case, as in chat
+        "what did vitaly churkin say about sanctions?",
+        "what has russia's ambassador vitaly churkin said about sanctions",
+    ],
+)
+def test_a_speaker_typed_in_lower_case_is_still_the_speaker(speaker_desk: Newsdesk, question: str) -> None:
+    answer = speaker_desk.ask(question)
+    assert answer.found and answer.mode == "quotes"
+    assert answer.citations[0].speaker == "Vitaly Churkin"
+
+
+def test_a_speaker_on_a_topic_no_article_mentions_says_so_and_what_they_did_say(speaker_desk: Newsdesk) -> None:
+    answer = speaker_desk.ask("What did Vitaly Churkin say about Brexit?")
+    assert not answer.found
+    assert answer.text.startswith("No article mentions “Brexit”. The coverage has no remark by Vitaly Churkin")
+    assert CHURKIN_QUOTE in answer.text
+
+
 def test_a_quote_about_the_speaker_is_never_presented_as_theirs(speaker_desk: Newsdesk) -> None:
     answer = speaker_desk.ask("What has Gordon Brown said about the economy?")
     assert answer.found
@@ -271,9 +292,9 @@ def test_a_quotation_of_several_paragraphs_is_answered_whole(tmp_path: Path, emb
     )
 
 
-def _stored(quote_id: str, text: str) -> StoredQuote:
+def _stored(quote_id: str, text: str, article: str = "a1") -> StoredQuote:
     quote = Quote(text, 0, len(text), "Tony Blair", "", "said", "direct", True, 0, len(text))
-    return StoredQuote(quote_id, quote, ArticleRef("a1", "Blair hails Turkey talks"), context=text)
+    return StoredQuote(quote_id, quote, ArticleRef(article, "Blair hails Turkey talks"), context=text)
 
 
 def test_a_quote_holding_an_earlier_one_whole_takes_its_place() -> None:
@@ -284,3 +305,16 @@ def test_a_quote_holding_an_earlier_one_whole_takes_its_place() -> None:
     body = _stored("q3", f"We are stating a principle that {lead.quote.text} from Europe")
     again = _stored("q4", lead.quote.text)
     assert [q.quote_id for q in speakers._distinct([lead, other, body, again])] == ["q3", "q2"]
+
+
+def test_quotes_are_held_whole_words_and_replaced_only_within_their_article() -> None:
+    war = _stored("q1", "this is not a war we chose to fight at all")
+    award = _stored(
+        "q2", "I look forward to the award we were promised, and this is not a war we chose to fight at all"
+    )
+    elsewhere = _stored("q3", "We said then that this is not a war we chose to fight at all, and we say it again", "a2")
+    prize = _stored("q4", "I look forward to the prize")
+    short = _stored("q5", "a war")
+    assert [q.quote_id for q in speakers._distinct([war, elsewhere, prize])] == ["q1", "q4"]
+    assert [q.quote_id for q in speakers._distinct([war, award])] == ["q2"]
+    assert [q.quote_id for q in speakers._distinct([_stored("q6", "the award was a surprise"), short])] == ["q6", "q5"]

@@ -65,11 +65,15 @@ _ASK_NUMBER = re.compile(
     r"sum|total|score)\b|\bby how\b",
     re.IGNORECASE,
 )
-# "How much did it cost / did they pay": the answer is a sum of money, not any figure in the sentence.
+# "How much did it cost / did they pay / is it worth": the answer is a sum of money, not any figure in
+# the sentence. Only with the verb straight after "how much … did": "how much weight did he lose"
+# or "how much did the Bank raise rates by" want other amounts.
 _ASK_MONEY = re.compile(
-    r"\bhow much\b(?:\s+[\w'’-]+){0,12}?\s+(cost|costs|pay|paid|spend|spent|price|priced|worth|fund|funded|invest|"
-    r"invested|charge|charged|fine|fined|raise|raised|sell|sold|buy|bought|earn|earned|owe|owed|lose|lost|save|saved)\b|"
-    r"\bhow much (money|cash)\b|\bwhat (price|sum)\b",
+    r"\bhow much (?:money |cash )?(?:did|does|do|will|would|could|has|have|had|is|was|are|were)\b"
+    r"(?:\s+[\w'’-]+){0,10}?\s+(cost|costs|pay|paid|spend|spent|worth|fund|funded|invest|invested|charge|"
+    r"charged|fine|fined|earn|earned|owe|owed|priced)\b|"
+    r"\bhow much (?:money |cash )?(?:did|does|do|will|would|has|have|had)\b(?:\s+[\w'’-]+){0,10}?\s+"
+    r"(sell|sold|buy|bought)\b.*\bfor\b|\bhow much (money|cash)\b|\bwhat (price|sum)\b",
     re.IGNORECASE,
 )
 _ASK_WHEN = re.compile(r"^\s*when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b", re.IGNORECASE)
@@ -235,10 +239,15 @@ def _runs(passage: Passage, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return runs
 
 
+def mentions(names: Sequence[str]) -> str:
+    """The names a question held that no article mentions, as the refusal shows them."""
+    return " or ".join(f"“{name}”" for name in names)
+
+
 def not_covered_text(closest: list[ArticleRef], never_named: Sequence[str] = ()) -> str:
     text = "The coverage doesn't say."
     if never_named:
-        text = f"The coverage doesn't say: no article mentions {' or '.join(f'“{name}”' for name in never_named)}."
+        text = f"The coverage doesn't say: no article mentions {mentions(never_named)}."
     if closest:
         text += f" The closest articles are {closest_line(closest)}."
     return text
@@ -585,6 +594,9 @@ def compose(
 ) -> Answer:
     """The best windows as quoted lines with citations, or the not-covered answer."""
     scored = _holding_an_amount(question, scored)
+    if scored and scored[0].bar_score(params) < params.min_relevance:
+        # Ranked first on its headline's words alone: the answer is among those that clear the bar.
+        scored = [window for window in scored if window.bar_score(params) >= params.min_relevance] or scored
     best = scored[0] if scored else None
     if best is None or best.bar_score(params) < params.min_relevance or best.context < params.min_coverage:
         closest = closest_articles(passages)

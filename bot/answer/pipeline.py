@@ -22,6 +22,7 @@ from bot.answer.extractive import (
     ScoredWindow,
     closest_articles,
     compose,
+    mentions,
     not_covered_text,
     score_windows,
 )
@@ -102,10 +103,7 @@ class AnswerPipeline:
         frame = read_timeframe(standalone, as_of)
         asked = _Asked(question, standalone, frame, _with_timeframe(filters or Filters(), frame))
         never_named = self._never_named(asked)
-        if never_named:
-            answer = self._not_in_archive(asked, never_named, mode)
-        else:
-            answer = self._answer(asked, k, mode, on_text)
+        answer = self._answer(asked, k, mode, on_text, never_named=never_named)
         bounded = (frame.bounded and asked.filters.since is not None) or asked.filters.until is not None
         if bounded and not answer.found and not never_named:
             answer = self._outside_timeframe(answer, asked)
@@ -115,27 +113,50 @@ class AnswerPipeline:
         return answer
 
     def _never_named(self, asked: _Asked) -> list[str]:
-        """The names in the question (capitalised words past its first) that no article mentions:
-        "How many Nintendo Wii consoles were sold?" over an archive that never says "Wii" is not
-        answered by what it says about the Nintendo DS, however near that comes."""
-        names = names_written(asked.frame.question if asked.frame.phrase else asked.standalone)
-        return [names[term] for term in self.lexical.get().absent(names)]
+        """The names in the question (capitalised words past its first) that no article the
+        question may draw on mentions, nor a word a typo away: "How many Nintendo Wii consoles were
+        sold?" over an archive that never says "Wii" is not answered by what it says about the
+        Nintendo DS, however near that comes. Only the words of the message as typed (a follow-up's
+        borrowed words were checked in their own turn); not acronyms ("CFO", "TIA"), words with
+        digits ("Q4", "Live8") or the bot's own name, which a question may hold without being about
+        them. Read off the BM25 index in every retrieval mode; the channel's sources apply, its
+        dates do not (a name outside the period is "not in this period", said elsewhere)."""
+        names = {
+            term: word
+            for term, word in names_written(asked.question).items()
+            if not word.isupper() and not any(c.isdigit() for c in word) and term not in _OWN_NAMES
+        }
+        unmentioned = self.lexical.get().unmentioned(names, asked.filters.source, asked.filters.sources)
+        return [names[term] for term in unmentioned]
 
-    def _not_in_archive(self, asked: _Asked, never_named: list[str], mode: Mode) -> Answer:
+    def _not_in_archive(self, asked: _Asked, never_named: Sequence[str], mode: Mode) -> Answer:
         query = asked.frame.question if asked.frame.phrase else asked.standalone
         closest = closest_articles(self.retriever.search(query, self.top_k, asked.filters, mode))
         text = not_covered_text(closest, never_named)
         return Answer(asked.question, text, False, closest=closest, standalone_question=asked.standalone)
 
     def _answer(
-        self, asked: _Asked, k: int | None, mode: Mode, on_text: Callable[[str], None] | None, write: bool = True
+        self,
+        asked: _Asked,
+        k: int | None,
+        mode: Mode,
+        on_text: Callable[[str], None] | None,
+        write: bool = True,
+        never_named: Sequence[str] = (),
     ) -> Answer:
-        """Quotes first for speaker questions; then retrieval, the extractive answer, and the LLM."""
+        """Quotes first for speaker questions; then retrieval, the extractive answer, and the LLM.
+        A question naming what no article mentions (`_never_named`) is refused before retrieval
+        answers it from something else; a speaker's refusal says so and keeps what they did say."""
         idf = self.lexical.get().idf
         speaker, from_quotes = self._from_quotes(asked, idf, mode)
         if from_quotes is not None and (from_quotes.found or speaker is None):
             return from_quotes
         mismatch = from_quotes  # unless the articles say it in words the quote index did not attribute
+        if never_named and mismatch is not None:
+            mismatch.text = f"No article mentions {mentions(never_named)}. {mismatch.text}"
+            return mismatch
+        if never_named:
+            return self._not_in_archive(asked, never_named, mode)
         query = asked.frame.question if asked.frame.phrase else asked.standalone
         vector = self.embedder.embed_query(query)
         passages = self.retriever.search(query, k or self.top_k, asked.filters, mode, query_vector=vector)
@@ -266,6 +287,10 @@ class AnswerPipeline:
         ]
         rest = [p for p in passages if p.article.article_id not in {w.article.article_id for w in whole}]
         return whole + rest, article_terms
+
+
+# The bot's own name: "Hey Newsdesk, what did …" is addressed to it, not about it.
+_OWN_NAMES = frozenset({"newsdesk"})
 
 
 def _not_covered(asked: _Asked, passages: Sequence[Passage]) -> Answer:

@@ -140,8 +140,18 @@ def _asked_speaker(question: str) -> tuple[str, str] | None:
             return _name_chain(subject), phrase(subject)
         if named is not None:
             return _name_chain(named), phrase(subject)
+        if subject.pos_ in ("NOUN", "X") and not question.lstrip()[:1].isupper():
+            # Typed in lower case ("what did willie walsh say about …"), a name parses as a common
+            # noun; whether it is a speaker is for the speaker index to say.
+            return _compound_chain(subject), phrase(subject)
         return None
     return None
+
+
+def _compound_chain(token: Any) -> str:
+    """A noun with the nouns compounded before it, whatever their case ("bmw boss helmut panke")."""
+    parts = [t for t in token.lefts if t.dep_ == "compound"] + [token]
+    return " ".join(t.text for t in parts)
 
 
 def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | None:
@@ -152,6 +162,9 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     if not name:
         return None
     keys = index.match(name)
+    while not keys and len(name.split()) > 2:  # "BMW boss Helmut Panke" is the speaker "Helmut Panke";
+        name = name.partition(" ")[2]  # but "Russell McGuire" is not any McGuire
+        keys = index.match(name)
     if not keys:
         return None
     display = index.speakers()[keys[0]][0]
@@ -323,14 +336,16 @@ def _distinct(quotes: Sequence[StoredQuote]) -> list[StoredQuote]:
     are both shown as that sentence, and a reported clause may hold a quoted phrase. Where a later
     quote holds an earlier one whole, the later takes its place: an article's lead often quotes a
     few words of what its body quotes in full ("… should be barred" / "… should be barred from
-    Europe"), and the full words say more."""
+    Europe"), and the full words say more. Only within one article, so a listing's date order holds."""
     chosen: list[StoredQuote] = []
     shown: list[str] = []
     for stored in quotes:
         words = " ".join(shown_words(stored).split())
-        if any(words in earlier for earlier in shown):
+        if any(_holds(earlier, words) for earlier in shown):
             continue
-        held = [i for i, earlier in enumerate(shown) if earlier in words]
+        held = [i for i, earlier in enumerate(shown) if _holds(words, earlier)]
+        if any(chosen[i].article.article_id != stored.article.article_id for i in held):
+            continue  # another article's words again: shown once, where they ranked
         if not held:
             chosen.append(stored)
             shown.append(words)
@@ -339,6 +354,11 @@ def _distinct(quotes: Sequence[StoredQuote]) -> list[StoredQuote]:
         for i in reversed(held[1:]):
             del chosen[i], shown[i]
     return chosen
+
+
+def _holds(longer: str, shorter: str) -> bool:
+    """`shorter` is in `longer` as whole words ("war" is not in "award")."""
+    return re.search(rf"(?<!\w){re.escape(shorter)}(?!\w)", longer) is not None
 
 
 def shown_words(stored: StoredQuote) -> str:

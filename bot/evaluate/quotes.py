@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.errors import NewsdeskError
 from bot.evaluate.jsonl import read_records
 from bot.models import Quote
-from bot.text import speaker_key
+from bot.text import speaker_key, words
 from ingest.identity import to_article
 from ingest.loaders import load
 from ingest.quotes import analyse
@@ -68,7 +68,8 @@ def same_speaker(extracted: str, gold: str) -> bool:
 
 
 def role_words(role: str) -> set[str]:
-    return set(speaker_key(role).split())
+    """A role's words, case folded, punctuation dropped; titles kept ("Mr" is a role shown, and wrong)."""
+    return {word.lower() for word in words(role)}
 
 
 def role_agrees(extracted: str, gold: str) -> bool:
