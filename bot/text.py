@@ -77,6 +77,11 @@ def query_terms(question: str) -> list[str]:
     ]
 
 
+def without_possessive(name: str) -> str:
+    """ "Tony Blair's", "Blair’s" and "Ricky Gervais'" (a possessive an entity model kept) are the name."""
+    return re.sub(r"['’]s?$", "", name.strip()).strip()
+
+
 def name_terms(question: str) -> set[str]:
     """Stemmed capitalised words not at the start of the question: names the answer must mention."""
     return set(names_written(question))
@@ -87,7 +92,7 @@ def names_written(question: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for position, word in enumerate(words(question)):
         if position > 0 and word[:1].isupper() and word.lower() not in STOPWORDS:
-            found.setdefault(_stem(word.lower()), re.sub(r"'s$", "", word))
+            found.setdefault(_stem(word.lower()), without_possessive(word))
     return found
 
 

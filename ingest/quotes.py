@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Span, Token
 
 from bot.models import Entity, Quote
-from bot.text import HONORIFICS, PEERAGE, speaker_key
+from bot.text import HONORIFICS, PEERAGE, speaker_key, without_possessive
 
 # Lemmas of verbs that attribute speech or a stated view.
 CUE_LEMMAS = frozenset(
@@ -120,13 +120,8 @@ class _People:
         return found[-1] if len(found) >= 1 else None
 
 
-def _without_possessive(name: str) -> str:
-    """ "Tony Blair's" and "Ricky Gervais'" (a possessive the entity model kept) are the man's name."""
-    return re.sub(r"['’]s?$", "", name.strip()).strip()
-
-
 def _clean_name(name: str) -> str:
-    name = _without_possessive(name)
+    name = without_possessive(name)
     words = name.split()
     while words and words[0].lower().rstrip(".") in HONORIFICS:
         words = words[1:]
@@ -431,7 +426,7 @@ class _Reader:
         if known is not None:  # a person the article introduced, whatever the entity model calls this mention
             return known.name, known.role, True
         if ent is not None and ent.label_ in ("ORG", "NORP", "GPE"):
-            name = re.sub(r"^the\s+", "", _without_possessive(ent.text), flags=re.IGNORECASE)
+            name = re.sub(r"^the\s+", "", without_possessive(ent.text), flags=re.IGNORECASE)
             return name, "", True
         return None
 

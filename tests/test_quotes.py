@@ -266,51 +266,27 @@ def test_two_quotes_of_one_speaker_that_are_two_quotations(text: str, first: str
     assert not _by_text(quotes, second).continued
 
 
-@pytest.mark.parametrize(
-    ("text", "fragment", "speaker", "role"),
-    [
-        ('Mr Mittal told reporters: "We have no plans to close any plant this year."', "no plans", "Mittal", ""),
-        (
-            'Tony Blair was in Brussels on Monday.\n\n"We will not give up the rebate," Mr Blair said.',
-            "rebate",
-            "Tony Blair",
-            "",
-        ),
-        (
-            '"Effective action on HIV is good business," said Brian Brink, senior vice-president at Anglo-American.',
-            "Effective action",
-            "Brian Brink",
-            "senior vice-president",
-        ),
-        (
-            "I would be happy with any fee over £35m.\n\nParry's statements were clever. "
-            '"Steven is above money," Parry said.',
-            "above money",
-            "Parry",
-            "",
-        ),
-        (
-            'Sources told the BBC Mr Howard had always backed the plan. "It is the right thing," Mr Howard said.',
-            "right thing",
-            "Howard",
-            "",
-        ),
-        (
-            'Deputy prime minister Mr Prescott said: "We will build the homes."',
-            "build",
-            "Prescott",
-            "Deputy prime minister",
-        ),
-        ('"We have won the argument," said a beaming Tony Blair.', "won the argument", "Tony Blair", ""),
-        ('"Music should be heard," said the late John Peel in an interview.', "Music", "John Peel", ""),
-        (
-            '"The evidence is clear," said Cambridge University Professor Richard Evans.',
-            "evidence",
-            "Richard Evans",
-            "Cambridge University Professor",
-        ),
-    ],
-)
+# (text, a fragment of its quote, speaker, role)
+ROLE_CASES = [
+    ('Mr Mittal told reporters: "We have no plans to close any plant this year."', "no plans", "Mittal", ""),
+    ('Tony Blair was in Brussels on Monday.\n\n"We will not give up the rebate," Mr Blair said.',
+     "rebate", "Tony Blair", ""),
+    ('"Effective action on HIV is good business," said Brian Brink, senior vice-president at Anglo-American.',
+     "Effective action", "Brian Brink", "senior vice-president"),
+    ("I would be happy with any fee over £35m.\n\nParry's statements were clever. "
+     '"Steven is above money," Parry said.', "above money", "Parry", ""),
+    ('Sources told the BBC Mr Howard had always backed the plan. "It is the right thing," Mr Howard said.',
+     "right thing", "Howard", ""),
+    ('Deputy prime minister Mr Prescott said: "We will build the homes."',
+     "build", "Prescott", "Deputy prime minister"),
+    ('"We have won the argument," said a beaming Tony Blair.', "won the argument", "Tony Blair", ""),
+    ('"Music should be heard," said the late John Peel in an interview.', "Music", "John Peel", ""),
+    ('"The evidence is clear," said Cambridge University Professor Richard Evans.',
+     "evidence", "Richard Evans", "Cambridge University Professor"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "fragment", "speaker", "role"), ROLE_CASES)
 def test_a_role_is_what_the_article_says_someone_is(text: str, fragment: str, speaker: str, role: str) -> None:
     """Not a courtesy title ("Mr"), not words the parser pulled in from the paragraph before or from
     a misread clause ("the BBC Mr Howard"), not an adjective alone ("a beaming Tony Blair"), and

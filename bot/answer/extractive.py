@@ -31,7 +31,17 @@ from bot.answer.citations import closest_line, quoted_line
 from bot.config import MIN_COVERAGE, MIN_RELEVANCE
 from bot.models import Answer, ArticleRef, Citation, Entity, Passage
 from bot.schema import embedding_text
-from bot.text import STOPWORDS, fold, name_terms, normalise_space, query_terms, sentences, terms, words
+from bot.text import (
+    STOPWORDS,
+    fold,
+    name_terms,
+    normalise_space,
+    query_terms,
+    sentences,
+    terms,
+    without_possessive,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ class ScoredWindow:
 
 def answer_type_check(question: str) -> Callable[[str], bool] | None:
     """What a window must contain to answer this kind of question, beyond the question's own words."""
-    asked_names = {re.sub(r"['’]s$", "", w.lower()) for w in words(question)}
+    asked_names = {without_possessive(w.lower()) for w in words(question)}
 
     def new_name(text: str) -> bool:
         """A capitalised word that is not sentence-initial and not already in the question."""
@@ -130,7 +140,7 @@ def answer_type_check(question: str) -> Callable[[str], bool] | None:
         return any(
             position > 0
             and token[:1].isupper()
-            and re.sub(r"['’]s$", "", token.lower()) not in asked_names
+            and without_possessive(token.lower()) not in asked_names
             and token.lower() not in STOPWORDS
             for position, token in enumerate(tokens)
         )

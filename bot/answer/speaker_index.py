@@ -20,7 +20,6 @@ that fails (the store went away mid-read) leaves the previous snapshot in place.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import Counter, defaultdict
@@ -28,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.store import CHANGE_LAG_NS, SETTLE_NS, ChangeLog, SpeakerRow, Store
-from bot.text import PEERAGE, speaker_key
+from bot.text import PEERAGE, speaker_key, without_possessive
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class SpeakerIndex:
 
     def match(self, name: str) -> list[str]:
         """Speaker keys for a name as asked: the full name, or a part of it ("Churkin", "Arsene Wenger")."""
-        asked = speaker_key(re.sub(r"['’]s$", "", name))
+        asked = speaker_key(without_possessive(name))
         if not asked:
             return []
         view = self._current()

@@ -27,7 +27,7 @@ from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
 from bot.schema import Meta, QuoteMeta
 from bot.store import Store, StoredQuote
-from bot.text import STOPWORDS, query_terms, speaker_key, terms, words
+from bot.text import STOPWORDS, query_terms, speaker_key, terms, without_possessive, words
 
 # What a question must say to be about someone's words (lemmas and common forms).
 _SPEECH = re.compile(
@@ -176,12 +176,12 @@ def asks_who_said(question: str) -> bool:
 
 
 def _topic(question: str, name: str) -> str:
-    name_words = {w.lower() for w in words(name)} | {re.sub(r"['’]s$", "", w.lower()) for w in words(name)}
+    name_words = {w.lower() for w in words(name)} | {without_possessive(w.lower()) for w in words(name)}
     kept = [
         w
         for w in words(question)
         if w.lower() not in name_words
-        and re.sub(r"['’]s$", "", w.lower()) not in name_words
+        and without_possessive(w.lower()) not in name_words
         and w.lower() not in STOPWORDS
         and w.lower() not in _TOPIC_NOISE
         and not _SPEECH.fullmatch(w)
