@@ -147,3 +147,10 @@ def test_an_entity_mostly_named_by_the_question_is_not_its_answer(sentence: str,
 )
 def test_how_much_it_cost_asks_for_money(question: str, labels: set[str]) -> None:
     assert wanted_entities(question) == frozenset(labels)
+
+
+@pytest.mark.parametrize(
+    "question", ["By when must the clubs respond?", "since when has he been chairman", "When did it open?"]
+)
+def test_by_when_asks_for_a_date(question: str) -> None:
+    assert wanted_entities(question) == frozenset({"DATE", "TIME"})

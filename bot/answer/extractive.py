@@ -86,7 +86,10 @@ _ASK_MONEY = re.compile(
     r"(sell|sold|buy|bought)\b.*\bfor\b|\bhow much (money|cash)\b|\bwhat (price|sum)\b",
     re.IGNORECASE,
 )
-_ASK_WHEN = re.compile(r"^\s*when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b", re.IGNORECASE)
+_ASK_WHEN = re.compile(
+    r"^\s*when\b|\b(by|since|until|till|from) when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b",
+    re.IGNORECASE,
+)
 _ASK_QUOTE = re.compile(
     r"\b(say|said|says|call|called|describe|described|tell|told|respond|responded|react|reacted|admit|admitted|"
     r"warn|warned|claim|claimed|insist|insisted|argue|argued|offer|offered)\b",
