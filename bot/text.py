@@ -28,7 +28,9 @@ STOPWORDS = frozenset(
     was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while
     who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours
     yourself yourselves
-    """.split()  # noqa: SIM905 - a word list reads better as text
+    whats whos wheres whens hows whys thats theres heres dont doesnt didnt isnt arent wasnt werent
+    hasnt havent hadnt couldnt wouldnt shouldnt im ive youre theyre
+    """.split()  # noqa: SIM905 - a word list reads better as text; the last lines as chat types them
 )
 
 # Words of a question that say what kind of answer is wanted, not what it is about

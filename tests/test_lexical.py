@@ -10,6 +10,7 @@ import tantivy
 
 from bot.lexical import SCHEMA, LexicalIndex, _document
 from bot.schema import Meta
+from bot.text import query_terms
 
 WORDS = [f"w{number}" for number in range(40)]
 K1, B = 1.2, 0.75  # tantivy's BM25 parameters
@@ -171,7 +172,6 @@ def test_chunk_ids_are_read_only_for_hits_that_can_be_among_the_k() -> None:
 def test_names_with_accents_are_found_as_typed_without_them() -> None:
     """Articles print "Arsène", "Zürich", "São Paulo"; users type "Arsene", "Zurich", "Sao Paulo". A word
     of any script is one term (not "Ars" + "ne"), and accents are dropped on both sides."""
-    from bot.text import query_terms
 
     texts = [
         "Arsène Wenger said the deal was done in Zürich",
@@ -181,3 +181,9 @@ def test_names_with_accents_are_found_as_typed_without_them() -> None:
     view = _index([text.split() for text in texts])
     for typed, found in (("Arsene", "c0"), ("Zurich", "c0"), ("Sao Paulo", "c2"), ("Arsène", "c0")):
         assert [chunk for chunk, _score in view.search(query_terms(typed), 3)] == [found], typed
+
+
+def test_chat_spellings_of_question_words_are_not_terms() -> None:
+    """ "whats BMW boss Helmut Panke said about crossover cars" asks about crossover cars, not "whats"."""
+    typed = "whats the figure, dont know if its out"
+    assert query_terms(typed) == query_terms("what's the figure, don't know if its out")
