@@ -181,3 +181,27 @@ def test_a_write_still_open_at_a_refresh_is_read_again_until_it_settles() -> Non
     assert _unfinished(changes, now) == {"open": now - 5}
     old = ChangeLog("c", 0, [record(now - SETTLE_NS - 1, "dead", False)])
     assert _unfinished(old, now) == {}  # its writer died: read once more, then no longer
+
+
+def test_a_full_name_takes_the_quotes_filed_under_the_surname_alone_unless_a_namesake_is_quoted(
+    economy_desk: Newsdesk, tmp_path: Path
+) -> None:
+    """An article that only ever says "Mr Panke" files his words under "panke"."""
+    surname_only = (
+        "---\ntitle: BMW plans crossover\nsource: Example Wire\ndate: 2012-06-06\n---\n"
+        '"Customers are moving out of the mini-van," Mr Panke told reporters at the motor show.\n'
+    )
+    full = (
+        "---\ntitle: BMW chief upbeat\nsource: Example Wire\ndate: 2012-06-07\n---\n"
+        'BMW chief executive Helmut Panke said: "We expect record sales in Asia this year."\n'
+    )
+    namesake = (
+        "---\ntitle: Panke joins board\nsource: Example Wire\ndate: 2012-06-08\n---\n"
+        'Analyst Maria Panke said: "The board needed someone from outside the industry."\n'
+    )
+    _ingest(economy_desk, tmp_path / "articles", "surname.md", surname_only)
+    _ingest(economy_desk, tmp_path / "articles", "full.md", full)
+    assert economy_desk.speakers.match("Helmut Panke") == ["helmut panke", "panke"]
+    _ingest(economy_desk, tmp_path / "articles", "namesake.md", namesake)
+    assert economy_desk.speakers.match("Helmut Panke") == ["helmut panke"]
+    assert economy_desk.speakers.match("Gordon Brown") == ["gordon brown"]

@@ -66,7 +66,12 @@ class SpeakerIndex:
         known = view.speakers
         parts = asked.split()
         if asked in known and len(parts) > 1:
-            return [asked]
+            # An article that named him only "Mr Panke" filed his words under "panke": they are
+            # his too when no one else of that surname is quoted (not so for "Brown").
+            surname = parts[-1]
+            namesakes = [key for key in view.by_word.get(surname, frozenset()) if key != surname]
+            alone = surname in known and all(key == asked for key in namesakes)
+            return [asked, surname] if alone else [asked]
         # One name ("Wenger") matches every speaker it is part of, the most quoted first: the article
         # that named him only "Wenger" and those that introduced "Arsene Wenger" are one person's.
         found = frozenset.intersection(*(view.by_word.get(part, frozenset()) for part in parts))
