@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer.extractive import holds_new_entity, wanted_entities
+from bot.answer.extractive import ExtractiveParams, ScoredWindow, compose, holds_new_entity, wanted_entities
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.models import ArticleRef, Entity, Passage
@@ -154,3 +154,18 @@ def test_how_much_it_cost_asks_for_money(question: str, labels: set[str]) -> Non
 )
 def test_by_when_asks_for_a_date(question: str) -> None:
     assert wanted_entities(question) == frozenset({"DATE", "TIME"})
+
+
+def test_a_window_ranked_first_on_its_headline_alone_does_not_refuse_for_one_that_clears_the_bar() -> None:
+    """Ranking counts the headline's words as every sentence's own; the bar does not. When the
+    top-ranked window owes its rank to them, the answer comes from the windows that clear the bar."""
+    text = "The awards were held in March. Everyone chosen will receive a performer's fee."
+    passage = _passage(text)
+    lead, fee = (0, 30), (31, len(text))
+    params = ExtractiveParams()
+    ranked_first = ScoredWindow(passage, [lead], [text[slice(*lead)]], 0.49, 0.8, 0.9, 0.4, True, 0.0, 0.0)
+    clears = ScoredWindow(passage, [fee], [text[slice(*fee)]], 0.448, 0.5, 0.9, 0.5, True, 0.0)
+    assert ranked_first.bar_score(params) < params.min_relevance <= clears.bar_score(params)
+    answer = compose("What will everyone chosen receive?", [ranked_first, clears], [passage], params)
+    assert answer.found
+    assert "performer's fee" in answer.text and "held in March" not in answer.text
