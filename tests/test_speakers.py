@@ -318,3 +318,16 @@ def test_quotes_are_held_whole_words_and_replaced_only_within_their_article() ->
     assert [q.quote_id for q in speakers._distinct([war, elsewhere, prize])] == ["q1", "q4"]
     assert [q.quote_id for q in speakers._distinct([war, award])] == ["q2"]
     assert [q.quote_id for q in speakers._distinct([_stored("q6", "the award was a surprise"), short])] == ["q6", "q5"]
+
+
+def test_a_lower_case_subject_with_an_article_is_no_ones_name(tmp_path: Path, embedder: LocalMiniLM) -> None:
+    """ "the government" is no speaker's name, though "Freedonian Government" is one."""
+    statement = (
+        "---\ntitle: Freedonia rejects sanctions\nsource: Example Wire\ndate: 2012-06-04\n---\n"
+        'The Freedonian Government said: "We will not accept sanctions of any kind from anyone."\n'
+    )
+    desk = desk_with_articles(tmp_path, embedder, {"statement.md": statement})
+    assert desk.speakers.match("government") == ["freedonian government"]
+    assert speakers.read_speaker_question("what did the government say about sanctions", desk.speakers) is None
+    found = speakers.read_speaker_question("what did freedonian government say about sanctions", desk.speakers)
+    assert found is not None and found.display_name == "Freedonian Government"

@@ -140,9 +140,11 @@ def _asked_speaker(question: str) -> tuple[str, str] | None:
             return _name_chain(subject), phrase(subject)
         if named is not None:
             return _name_chain(named), phrase(subject)
-        if subject.pos_ in ("NOUN", "X") and not question.lstrip()[:1].isupper():
+        determined = any(c.dep_ == "det" or (c.dep_ == "poss" and c.pos_ == "PRON") for c in subject.children)
+        if subject.pos_ in ("NOUN", "X") and not determined and not question.lstrip()[:1].isupper():
             # Typed in lower case ("what did willie walsh say about …"), a name parses as a common
-            # noun; whether it is a speaker is for the speaker index to say.
+            # noun; whether it is a speaker is for the speaker index to say. A name takes no article:
+            # "what did the government say" asks no one in particular, not the "Indian Government".
             return _compound_chain(subject), phrase(subject)
         return None
     return None
