@@ -12,6 +12,11 @@ fetched), `now` the current ones. Each figure is the median of REPEATS runs, as 
 
 Then the replication itself is checked: every chunk of the corpus (distinct texts) against the
 same number of chunks replicated from the base, timing one tantivy search and `search()` in each.
+The corpus has fewer distinct chunks than the largest store, so the growth is also measured on
+stores of distinct chunks made up of corpus sentences drawn at random (`--distinct`): no two chunks
+and no two scores alike, while the words keep the corpus's frequencies. If replication were what
+makes BM25 slower at 100,000 chunks (ties defeat block-max WAND's pruning), these stores would
+grow less.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import statistics
 import tempfile
 import time
@@ -35,7 +41,7 @@ from bot.lexical import BUILD_HEAP, SCHEMA, LexicalIndex, _document
 from bot.models import Article
 from bot.retrieve import CANDIDATES
 from bot.schema import Meta
-from bot.text import query_terms
+from bot.text import query_terms, sentences
 from ingest.chunk import chunk_article
 
 Row = tuple[str, str, dict[str, Any]]
@@ -60,6 +66,16 @@ def replicated(rows: list[Row], size: int) -> Iterable[Row]:
         chunk_id, text, meta = rows[position]
         article_id = f"{meta[Meta.ARTICLE_ID]}r{replica}"
         yield f"{article_id}:{chunk_id.split(':', 1)[1]}", text, {**meta, Meta.ARTICLE_ID: article_id}
+
+
+def drawn(rows: list[Row], size: int, seed: int = 7) -> Iterable[Row]:
+    """`size` distinct chunks of 4 to 7 sentences drawn at random from `rows`' sentences."""
+    pool = [text[start:end] for _cid, text, _meta in rows for start, end in sentences(text) if end - start > 20]
+    rng = random.Random(seed)
+    for number in range(size):
+        article_id = f"d{number:07d}"
+        text = " ".join(rng.choice(pool) for _ in range(rng.randint(4, 7)))
+        yield f"{article_id}:0", text, {Meta.TITLE: "", Meta.ARTICLE_ID: article_id, Meta.SOURCE: "BBC"}
 
 
 def build(rows: Iterable[Row], folder: Path) -> LexicalIndex:
@@ -160,6 +176,10 @@ def main() -> None:
     add_inputs(parser)
     parser.add_argument("--sizes", default="1000,100000", help="replicated store sizes to profile")
     parser.add_argument("--k", type=int, default=CANDIDATES, help="hits per question (the retriever's pool)")
+    parser.add_argument(
+        "--distinct", action="store_true", help="also time stores of distinct drawn chunks at each size"
+    )
+    parser.add_argument("--out", type=Path, help="with --distinct: write the distinct stores' timings here as JSON")
     args = parser.parse_args()
     check_inputs(parser, args.corpus, args.questions)
     lines = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
@@ -174,8 +194,9 @@ def main() -> None:
         "| ties at k-th | search() ms |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="newsdesk-lexical-profile-") as temp:
-        for size in (int(size) for size in args.sizes.split(",")):
+        for size in sizes:
             table += profile(build(replicated(base, size), Path(temp) / f"r{size}"), questions, args.k)
         table += [
             "",
@@ -192,7 +213,48 @@ def main() -> None:
                 f"| {name} | {p(timings, 0.5):.3f} / {p(timings, 0.95):.3f} | {_spread(measured, 'search()')} "
                 f"| {_counts(measured, 'ties_n')} |"
             )
+        if args.distinct:
+            distinct = distinct_growth(every, sizes, questions, args.k, Path(temp))
+            table += ["", distinct_report(distinct)]
+            if args.out:
+                args.out.write_text(json.dumps({str(size): row for size, row in distinct.items()}, indent=1))
     print("\n".join(table))
+
+
+def distinct_growth(every: list[Row], sizes: list[int], questions: list[str], k: int, temp: Path) -> dict[int, Any]:
+    """Per size: one tantivy search's and search()'s timings (s) on a store of distinct drawn chunks."""
+    results: dict[int, Any] = {}
+    for size in sizes:
+        view = build(drawn(every, size), temp / f"d{size}")
+        measured = [replay(view, question, k, before=False) for question in questions]
+        results[size] = {
+            "one_search_s": one_search(view, questions, k),
+            "search_s": [row["search()"] for row in measured],
+            "ties": [row["ties_n"] for row in measured],
+        }
+    return results
+
+
+def distinct_report(results: dict[int, Any]) -> str:
+    """The distinct stores' table, and search()'s p95 growth from the smallest to the largest."""
+    sizes = sorted(results)
+    growth = p(results[sizes[-1]]["search_s"], 0.95) / p(results[sizes[0]]["search_s"], 0.95)
+    lines = [
+        "Distinct stores (chunks of 4-7 corpus sentences drawn at random): ms p50 / p95.",
+        "",
+        "| chunks | one search of 2k hits | search() | ties at k-th, median / max |",
+        "|---|---|---|---|",
+    ]
+    for size in sizes:
+        row = results[size]
+        timings, measured = row["one_search_s"], row["search_s"]
+        lines.append(
+            f"| {size:,} | {p(timings, 0.5):.3f} / {p(timings, 0.95):.3f} "
+            f"| {p(measured, 0.5):.3f} / {p(measured, 0.95):.3f} "
+            f"| {statistics.median(row['ties']):g} / {max(row['ties'])} |"
+        )
+    lines += ["", f"search() p95 at {sizes[-1]:,} ÷ at {sizes[0]:,} distinct chunks: **{growth:.2f}**."]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

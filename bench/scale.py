@@ -384,8 +384,8 @@ def report(results: dict[int, dict[str, Any]]) -> str:
         "deployment keeps it in object storage instead.",
         f"- **The lexical index.** Queries stay cheap (BM25 p95 {p(first['lexical_s'], 0.95):.1f} ms at "
         f"{first['chunks']:,}, {p(last['lexical_s'], 0.95):.1f} ms at {last['chunks']:,}; the growth is "
-        "tantivy's own search over longer postings, the same on distinct chunks by "
-        "`python -m bench.lexical_profile`) and syncs cost only the new chunks, but a first build reads "
+        "tantivy's own search over longer postings, as much on distinct chunks by "
+        "`python -m bench.lexical_profile --distinct`) and syncs cost only the new chunks, but a first build reads "
         "every chunk out of "
         "Chroma: "
         + ", ".join(f"{results[s]['lexical_build_s']:.0f} s at {s:,}" for s in sizes)
