@@ -35,11 +35,13 @@ STOPWORDS = frozenset(
 
 # Words of a question that say what kind of answer is wanted, not what it is about
 # ("How did X describe Y?" is about X and Y; the article need not say "describe"; "Which minister
-# announced X?" is answered by "Minister Y said X").
+# announced X?" is answered by "Minister Y said X"), and those that ask for the coverage itself
+# ("what does the coverage say about X", "summarise the X story", "any news on X", "what do we know").
 QUESTION_WORDS = frozenset(
     """
     announce announced call called describe described did do does happen happened how kind many mean much
     react reacted respond responded type what when where which who whom whose why
+    article articles coverage explain gist know news overview recap stories story summarise summarize summary
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

@@ -48,6 +48,9 @@ def test_a_role_question_is_answered_by_the_holder_of_the_role(ports_desk: Newsd
         ("Who is Harry Kewell's agent?", {"agent"}),
         ("Which coaches were sacked?", {"coach"}),
         ("Who presented the awards?", set()),  # a verb, not "presenter"
+        ("Who directed Sophie Scholl - The Final Days?", {"director"}),  # but right after "who", what they did
+        ("Who founded Jet Airways?", {"founder"}),
+        ("Who managed to escape?", set()),
         ("Which company publishes Sports Interactive's Football Manager?", set()),  # part of a name
         ("Who is the Chief Executive of BP?", {"chief", "execut"}),  # capitalised, but no name around it
     ],

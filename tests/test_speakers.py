@@ -58,12 +58,23 @@ def test_the_answer_leads_with_speaker_role_date_and_words(speaker_desk: Newsdes
         "what did churkin say about sanctions",  # typed in lower case, as in chat
         "what did vitaly churkin say about sanctions?",
         "what has russia's ambassador vitaly churkin said about sanctions",
+        "hi, what did vitaly churkin say about sanctions?",  # a greeting is no part of the question
     ],
 )
 def test_a_speaker_typed_in_lower_case_is_still_the_speaker(speaker_desk: Newsdesk, question: str) -> None:
     answer = speaker_desk.ask(question)
     assert answer.found and answer.mode == "quotes"
     assert answer.citations[0].speaker == "Vitaly Churkin"
+
+
+def test_a_lower_case_name_the_parse_misreads_is_found_by_word_order(speaker_desk: Newsdesk) -> None:
+    """spaCy reads no subject in "how did oliver letwin respond to …" (as with "what did amitai
+    etzioni say …", where "amitai" parses as a verb): the words between "did" and the speech verb
+    are looked up in the speaker index instead."""
+    assert speakers.asked_speaker("how did oliver letwin respond to gordon brown's figures") is None
+    answer = speaker_desk.ask("how did oliver letwin respond to gordon brown's figures")
+    assert answer.found and answer.mode == "quotes"
+    assert answer.citations[0].speaker == "Oliver Letwin"
 
 
 def test_a_speaker_on_a_topic_no_article_mentions_says_so_and_what_they_did_say(speaker_desk: Newsdesk) -> None:

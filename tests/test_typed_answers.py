@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer.extractive import ExtractiveParams, ScoredWindow, compose, holds_new_entity, wanted_entities
+from bot.answer.extractive import (
+    ExtractiveParams,
+    ScoredWindow,
+    _sentence_spans,
+    answer_type_check,
+    compose,
+    holds_new_entity,
+    wanted_entities,
+)
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
 from bot.models import ArticleRef, Entity, Passage
@@ -28,6 +36,9 @@ A broadband network installed on the reserve allows wardens to follow the otters
 
 The network has been developed by Intel, working closely with the wardens at Marsh Glen. It includes five \
 cameras along the river banks.
+
+But how does the wireless network on the reserve work? Cameras send pictures over radio links to a hub, \
+which passes them on to the wardens' office.
 """
 
 FARMERS = """---
@@ -169,3 +180,37 @@ def test_a_window_ranked_first_on_its_headline_alone_does_not_refuse_for_one_tha
     answer = compose("What will everyone chosen receive?", [ranked_first, clears], [passage], params)
     assert answer.found
     assert "performer's fee" in answer.text and "held in March" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what made the IEA raise its oil demand forecast",
+        "What caused the delay?",
+        "How come the shares fell?",
+        "What's behind the rise in prices?",
+        "What was the reason for the strike?",
+    ],
+)
+def test_what_made_and_how_come_ask_why(question: str) -> None:
+    check = answer_type_check(question)
+    assert check is not None
+    assert check("The revision was due to stronger demand from China.")
+    assert not check("The IEA raised its estimate of 2005 oil demand growth.")
+
+
+def test_an_articles_own_question_is_not_its_answer(desk: Newsdesk) -> None:
+    """ "But how does the network work?" shares the reader's words and answers nothing; the
+    sentence after it does. A question someone is quoted asking stays (it ends in its quote mark)."""
+    text = (
+        "Piero was unveiled on Saturday. But what does it do and how does it work? Piero works by taking "
+        'data from fixed cameras. "Why now?" asked the producer.'
+    )
+    passage = Passage("c1", ArticleRef("a1", "Piero gives rugby perspective"), text, 0, 0, len(text))
+    kept = [text[start:end] for start, end in _sentence_spans(passage)]
+    assert "But what does it do and how does it work?" not in kept
+    assert "Piero works by taking data from fixed cameras." in kept
+    assert '"Why now?" asked the producer.' in kept
+    answer = desk.ask("How does the wireless network on the otter reserve work?")
+    assert answer.found
+    assert "?" not in answer.text.splitlines()[0]

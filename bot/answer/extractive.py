@@ -95,7 +95,11 @@ _ASK_QUOTE = re.compile(
     r"warn|warned|claim|claimed|insist|insisted|argue|argued|offer|offered)\b",
     re.IGNORECASE,
 )
-_ASK_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
+_ASK_WHY = re.compile(
+    r"^\s*why\b|^\s*how come\b|^\s*what (?:made|caused|led|prompted|drove|forced|pushed|sparked|triggered)\b|"
+    r"\bwhat(?:'s| is| was) behind\b|\bthe reasons? (?:for|why|behind)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|thousand|million|billion|trillion|half|dozen|doubled|tripled|trebled|quadrupled|halved|"
@@ -303,6 +307,27 @@ _ROLE_WORDS = (
     "spokesperson star striker winger winner writer actor actress analyst ambassador"
 )
 ROLE_NOUNS = frozenset(_ROLE_WORDS.split())
+# "Who directed X?" names a role by its verb: the answer is X's director ("Director Marc Rothemund
+# said", "founded by … Naresh Goyal"). Only right after "who", where the verb is what the person did.
+_ROLE_BY_VERB = {
+    "directed": "director",
+    "founded": "founder",
+    "wrote": "writer",
+    "produced": "producer",
+    "composed": "composer",
+    "designed": "designer",
+    "edited": "editor",
+    "coached": "coach",
+    "coaches": "coach",
+    "owns": "owner",
+    "owned": "owner",
+    "captained": "captain",
+    "captains": "captain",
+    "refereed": "referee",
+    "chairs": "chairman",
+    "chaired": "chairman",
+}
+_WHO_DID = re.compile(rf"^\s*who\s+(?:has\s+|had\s+)?({'|'.join(_ROLE_BY_VERB)})\b", re.IGNORECASE)
 
 
 def _role_terms(question: str) -> set[str]:
@@ -317,6 +342,9 @@ def _role_terms(question: str) -> set[str]:
         if singular is None or (position > 0 and _in_a_name(written, position)):
             continue
         found.update(terms(singular))
+    did = _WHO_DID.match(question)
+    if did:
+        found.update(terms(_ROLE_BY_VERB[did.group(1).lower()]))
     return found
 
 
@@ -398,12 +426,15 @@ def _question_weights(question: str, idf: Callable[[list[str]], dict[str, float]
 
 
 def _sentence_spans(passage: Passage) -> list[tuple[int, int]]:
-    """Sentences of three words or more, less a passage's first one when a chunk cut it mid-way."""
+    """Sentences of three words or more, less a passage's first one when a chunk cut it mid-way, and
+    less the article's own questions ("But what does it do and how does it work?"): they share the
+    reader's words and answer nothing. A question someone is quoted asking ends in its quote mark."""
     return [
         (start, end)
         for position, (start, end) in enumerate(sentences(passage.text))
         if len(passage.text[start:end].split()) >= 3
         and not (position == 0 and passage.start > 0 and passage.text[start:end][:1].islower())
+        and not passage.text[start:end].rstrip().endswith("?")
     ]
 
 

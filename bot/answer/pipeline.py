@@ -40,6 +40,7 @@ from bot.answer.speakers import (
 )
 from bot.answer.standalone import standalone_question
 from bot.answer.verify import Checked, verify_answer
+from bot.chatter import without_chatter
 from bot.embeddings import CachedEmbeddings
 from bot.lexical import LexicalCache
 from bot.models import Answer, Citation, Passage
@@ -97,7 +98,7 @@ class AnswerPipeline:
     ) -> Answer:
         """Read the question's time and speaker, then answer. Time in the question is read against
         `as_of` (today); an empty answer inside a time bound names the newest coverage outside it."""
-        question = " ".join(question.split())
+        question = without_chatter(question) or " ".join(question.split())
         as_of = as_of or date.today()
         standalone, notice = standalone_question(question, history, self.writer)
         frame = read_timeframe(standalone, as_of)

@@ -87,6 +87,15 @@ class SpeakerAsk:
 
 
 _OPINION_NOUNS = frozenset({"reaction", "view", "views", "verdict", "response", "comments", "remarks", "words"})
+# "what did <words> say …" read by word order, for the names a parse misreads in lower case
+# ("what did amitai etzioni say …" parses "amitai" as a verb); the speaker index decides.
+_TYPED_SPEAKER = re.compile(
+    r"^\s*(?:what|how|why)\s+(?:did|does|do|has|have|had)\s+((?:[\w'’.-]+\s+){0,5}?[\w'’.-]+)\s+(?:say|said|"
+    r"tell|told|think|thought|make of|describe|react|respond|comment|argue|claim|warn|feel|believe|predict|"
+    r"explain|admit|insist)\b",
+    re.IGNORECASE,
+)
+_NOT_A_NAME_START = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that"})
 
 
 def _name_chain(token: Any) -> str:
@@ -160,17 +169,27 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     """A "what did X say about Y" question whose X is a speaker in the index, else None."""
     if not _SPEECH.search(question) or _WHO_SAID.search(question):
         return None
-    name = asked_speaker(question)
-    if not name:
-        return None
-    keys = index.match(name)
-    while not keys and len(name.split()) > 2:  # "BMW boss Helmut Panke" is the speaker "Helmut Panke";
-        name = name.partition(" ")[2]  # but "Russell McGuire" is not any McGuire
-        keys = index.match(name)
+    parsed = asked_speaker(question)
+    name, keys = _indexed(parsed, index) if parsed else ("", [])
+    phrase = speaker_phrase(question) if keys else ""
+    typed = _TYPED_SPEAKER.match(question)
+    if not keys and typed and typed.group(1).split()[0].lower() not in _NOT_A_NAME_START:
+        name, keys = _indexed(typed.group(1), index)
+        phrase = typed.group(1)
     if not keys:
         return None
     display = index.speakers()[keys[0]][0]
-    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, speaker_phrase(question) or name))
+    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name))
+
+
+def _indexed(name: str, index: SpeakerIndex) -> tuple[str, list[str]]:
+    """The name as the index knows it and its keys: "BMW boss Helmut Panke" is the speaker "Helmut
+    Panke", leading words dropped down to two (but "Russell McGuire" is not any McGuire)."""
+    keys = index.match(name)
+    while not keys and len(name.split()) > 2:
+        name = name.partition(" ")[2]
+        keys = index.match(name)
+    return name, list(keys)
 
 
 def asks_who_said(question: str) -> bool:
