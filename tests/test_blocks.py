@@ -6,7 +6,17 @@ import json
 
 from bot.models import Answer, ArticleRef, Citation
 from bot.slack.answering import question_from_message
-from bot.slack.blocks import FALLBACK_TEXT_LIMIT, MAX_BLOCKS, SECTION_LIMIT, answer_blocks, answer_fallback_text, escape
+from bot.slack.blocks import (
+    FALLBACK_TEXT_LIMIT,
+    MAX_BLOCKS,
+    SECTION_LIMIT,
+    answer_blocks,
+    answer_fallback_text,
+    escape,
+    source_mrkdwn,
+)
+from bot.slack.listeners.commands import ingest_urls
+from bot.slack.listeners.filters import addressed_to_people, is_question
 
 
 def _texts(blocks: list[dict]) -> list[str]:  # type: ignore[type-arg]
@@ -71,3 +81,22 @@ def test_question_from_message_strips_mentions_and_links() -> None:
         question_from_message("<@UBOT1> What about <https://x.test/a|this story> &amp; <!here>?")
         == "What about this story & ?"
     )
+
+
+def test_a_bar_in_an_article_url_does_not_cut_its_link() -> None:
+    """Slack ends a link's URL at its first "|"; the URL keeps its bar percent-encoded."""
+    line = source_mrkdwn(ArticleRef("a1", "Budget row", url="https://example.com/search?q=a|b&x=1"), 1)
+    assert "<https://example.com/search?q=a%7Cb&amp;x=1|Budget row>" in line
+
+
+def test_who_a_channel_message_is_for_and_whether_it_is_a_question() -> None:
+    assert addressed_to_people("<!subteam^S0EDITORS|@editors> What did Churkin say?", "UBOT1")
+    assert not addressed_to_people("<@UBOT1> What did Churkin say?", "UBOT1")
+    assert is_question("チュルキンは制裁について何と言いましたか？")
+    assert is_question("Churkin 说了什么？")
+    assert not is_question("why?")
+
+
+def test_ingest_reads_urls_as_slack_escapes_them() -> None:
+    raw = "https://news.example.com/story?id=42&amp;page=2 <https://news.example.com/b?x=1&amp;y=2|b>"
+    assert ingest_urls(raw) == ["https://news.example.com/story?id=42&page=2", "https://news.example.com/b?x=1&y=2"]

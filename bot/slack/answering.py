@@ -21,6 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.answer.llm import Turn
+from bot.chatter import without_chatter
 from bot.errors import NewsdeskError, QuestionTooLongError, StoreUnavailableError
 from bot.models import Answer
 from bot.question_filters import FilterError, TypedQuestion, read_filters
@@ -34,6 +35,9 @@ SEARCHING = "Searching the coverage…"
 UNAVAILABLE = "The archive is unavailable right now; please try again shortly."
 ATTACHMENTS_NOT_READ = "I don't read attachments; this answer is from the text you typed."
 ATTACHMENT_ONLY = "I don't read attachments. Please type your question as a message."
+ASK_HINT = "Ask me about the coverage, e.g. “What did Churkin say about sanctions?” — or `/newsdesk help`."
+YOU_ARE_WELCOME = "You're welcome! Ask me anything else about the coverage."
+_THANKS = re.compile(r"\b(thanks|thank you|thx|ty|cheers)\b|:(?:pray|\+1|thumbsup|raised_hands|heart):", re.IGNORECASE)
 # Without native streaming the draft is edited into its message (chat.update, tier 3: about 50 a
 # minute per workspace), at most this often.
 STREAM_UPDATE_SECONDS = 1.5
@@ -56,15 +60,28 @@ _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
 _SPECIAL = re.compile(r"<![^>]*>")
 
 
-def question_from_message(text: str) -> str:
-    """Slack's wire format (messages, mentions and /newsdesk text alike) → the words the user typed:
-    bare mentions dropped, labelled ones (`<@U1|ana>`, `<#C1|general>`) as their names, links as
-    their labels, entities (&amp; &lt; &gt;) decoded."""
-    text = _USER_MENTION.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text or "")
+def question_from_message(text: str, bot_user_id: str | None = None) -> str:
+    """Slack's wire format (messages, mentions and /newsdesk text alike) → the question the user typed:
+    the bot's own mention dropped whatever its label, other labelled mentions (`<@U1|ana>`,
+    `<#C1|general>`) as their names, links as their labels, entities (&amp; &lt; &gt;) decoded, a
+    quoted line (`> …`) left out when the message has words of its own, and the chat around the
+    question (greetings, sign-offs, emoji: `bot.chatter`) taken off — "" when nothing is left."""
+    text = text or ""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    text = _USER_MENTION.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text)
     text = _CHANNEL_REF.sub(lambda m: f" #{m.group(1)} " if m.group(1) else " ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(" ", text)
-    return " ".join(unescape(text).split())
+    lines = [line for line in text.splitlines() if line.strip()]
+    own = [line for line in lines if not line.lstrip().startswith("&gt;")]
+    return without_chatter(" ".join(unescape(" ".join(own or lines)).split()))
+
+
+def small_talk_reply(text: str) -> str:
+    """The reply to a message with no question in it: thanks are acknowledged, anything else
+    ("hi", an emoji, the bot's name alone) gets the hint of what to ask."""
+    return YOU_ARE_WELCOME if _THANKS.search(text or "") else ASK_HINT
 
 
 def thread_history(
@@ -89,7 +106,7 @@ def thread_history(
                 turns.append((pending, text))
                 pending = None
         else:
-            question = _without_filters(question_from_message(message.get("text") or ""))
+            question = _without_filters(question_from_message(message.get("text") or "", bot_user_id))
             pending = question or pending
     return turns
 

@@ -75,7 +75,9 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 
 def source_mrkdwn(article: ArticleRef, n: int | None = None) -> str:
-    headline = f"<{escape(article.url)}|{_link_label(article.title)}>" if article.url else f"*{escape(article.title)}*"
+    # Slack ends a link's URL at its first "|": one inside the URL is written percent-encoded.
+    url = escape(article.url.replace("|", "%7C"))
+    headline = f"<{url}|{_link_label(article.title)}>" if article.url else f"*{escape(article.title)}*"
     details = [escape(part) for part in (article.source, article.published) if part]
     prefix = f"{marker(n)} " if n is not None else ""
     return prefix + " · ".join([headline, *details])

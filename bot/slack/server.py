@@ -134,6 +134,9 @@ class ThreadedRequestHandler(SlackRequestHandler):
         if not well_formed(bolt_request.body):
             log.warning("malformed request to /slack/events rejected")
             return BoltResponse(status=400, body="bad request")
+        if bolt_request.body.get("type") == "app_rate_limited":  # no listener takes it; Slack wants a 200
+            log.warning("Slack is rate-limiting events to this app (app_rate_limited): some were not delivered")
+            return BoltResponse(status=200, body="")
         return await asyncio.to_thread(self.app.dispatch, bolt_request)
 
 

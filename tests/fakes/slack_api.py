@@ -52,6 +52,8 @@ class FakeSlack:
     # What chat.startStream answers instead of a stream (e.g. "not_allowed", "missing_scope"): a
     # workspace or app that may not stream. None: streaming works.
     stream_error: str | None = None
+    # What chat.postEphemeral answers instead (e.g. "channel_not_found" where the bot is no member).
+    ephemeral_error: str | None = None
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)  # notified whenever a call is recorded or a message changes
@@ -195,6 +197,8 @@ class FakeSlack:
                 ]
             return {"ok": True, "messages": sorted(thread, key=lambda m: float(m["ts"])), "has_more": False}
         if method == "chat.postEphemeral":
+            if self.ephemeral_error:
+                return {"ok": False, "error": self.ephemeral_error}
             return {"ok": True, "message_ts": self.next_ts()}
         if method.startswith("assistant.threads."):
             return {"ok": True}

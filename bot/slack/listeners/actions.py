@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.slack.deps import SlackDeps
@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: SlackDeps) -> None:
     @app.action(re.compile(r"^feedback_(up|down)$"))
-    def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_feedback(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         vote = 1 if action["action_id"] == "feedback_up" else -1
         user = body.get("user", {}).get("id", "")
@@ -30,4 +32,10 @@ def register(app: App, deps: SlackDeps) -> None:
         try:
             client.chat_postEphemeral(channel=channel, user=user, text=text)
         except Exception:
-            log.warning("could not acknowledge feedback from %s", user, exc_info=True)
+            # Not in the channel (an answer /newsdesk posted through response_url in a DM between two
+            # people, or a channel the bot never joined): the click's own response_url still reaches the user.
+            log.info("chat.postEphemeral failed for feedback from %s; answering through response_url", user)
+            try:
+                respond(text=text, response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.warning("could not acknowledge feedback from %s", user, exc_info=True)

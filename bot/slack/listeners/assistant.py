@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
-from bot.slack.answering import answer_message, question_from_message
+from bot.slack.answering import answer_message, question_from_message, small_talk_reply
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import QUESTION_SUBTYPES, first_delivery, from_a_bot
 
@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 GREETING = "Hi! I answer questions about the news coverage we follow, with quotes and links to the articles."
 PROMPT_CACHE_SECONDS = 300  # headlines change slowly: a new thread need not read the store each time
 TITLE_LIMIT = 70  # a prompt's or thread's title: one line in the panel
-HEADLINE_PROMPTS = 3  # prompts made from the newest headlines; the last one asks what the archive holds
+# Prompts made from the newest headlines. Each is a question the archive answers: a prompt asking
+# which stories the archive holds was answered "the coverage doesn't say", so there is none.
+HEADLINE_PROMPTS = 4
 QUOTED_HEADLINE_LIMIT = 200  # a headline quoted in a prompt's message
 MAX_SUGGESTED_PROMPTS = 4  # assistant.threads.setSuggestedPrompts takes at most four
 
@@ -48,9 +50,6 @@ class SuggestedPrompts:
                     "message": f"What does the coverage say about “{_short(headline, QUOTED_HEADLINE_LIMIT)}”?",
                 }
             )
-        prompts.append(
-            {"title": "What's in the archive?", "message": "Which stories does the coverage include most recently?"}
-        )
         self.cached, self.at = prompts[:MAX_SUGGESTED_PROMPTS], time.monotonic()
         return self.cached
 
@@ -60,8 +59,9 @@ def register(app: App, deps: SlackDeps) -> None:
     suggestions = SuggestedPrompts(deps)
 
     @assistant.thread_started
-    def started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
-        _greet(say, set_suggested_prompts, suggestions)
+    def started(body: dict[str, Any], say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        if first_delivery(deps, body):  # a retried event would greet twice
+            _greet(say, set_suggested_prompts, suggestions)
 
     assistant.user_message(_panel_listener(deps))
     app.assistant(assistant)
@@ -91,7 +91,11 @@ def _panel_listener(deps: SlackDeps) -> Callable[..., None]:
         panel shows the status while searching, so there is no placeholder message."""
         if from_a_bot(payload) or payload.get("subtype") not in QUESTION_SUBTYPES or not first_delivery(deps, body):
             return
-        question = question_from_message(payload.get("text", ""))
+        question = question_from_message(payload.get("text", ""), context.bot_user_id)
+        if not question and not payload.get("files"):
+            reply = small_talk_reply(payload.get("text", ""))
+            client.chat_postMessage(channel=payload["channel"], thread_ts=payload["thread_ts"], text=reply)
+            return
         if question:
             _set_title(set_title, question)
         answer_message(

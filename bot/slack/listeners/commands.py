@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -276,6 +277,12 @@ def _stats(deps: SlackDeps, scope: ChannelSettings) -> Reply:
     return text, plain_blocks(text)
 
 
+def ingest_urls(raw: str) -> list[str]:
+    """The URLs in `/newsdesk ingest`'s text as Slack sends it: bare or as `<url|label>`, with "&"
+    written "&amp;" (a query string read as sent would fetch another page)."""
+    return [unescape(match.group(1)) for match in _URL.finditer(raw)]
+
+
 def _ingest(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any], rest: str) -> None:
     user = command.get("user_id", "")
     if user not in deps.settings.admin_ids:
@@ -284,7 +291,7 @@ def _ingest(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any]
             text="Sorry, only Newsdesk admins can add articles. Ask an admin to run `/newsdesk ingest`.",
         )
         return
-    urls = [match.group(1) for match in _URL.finditer(rest)]
+    urls = ingest_urls(rest)
     if not urls:
         ack(response_type="ephemeral", text="Give one or more article URLs: `/newsdesk ingest https://…`")
         return

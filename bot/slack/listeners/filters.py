@@ -15,7 +15,10 @@ _QUESTION_WORDS = "who whom whose what when where why how which"
 _AUXILIARIES = "did does do is are was were can could will would should has have had may might shall"
 INTERROGATIVES = frozenset(f"{_QUESTION_WORDS} {_AUXILIARIES}".split())
 _FIRST_WORD = re.compile(r"\w+")
-_PERSON_OR_BROADCAST = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>|<!(?:here|channel|everyone)\b[^>]*>")
+_PERSON_OR_BROADCAST = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>|<!(?:here|channel|everyone|subteam\^)[^>]*>")
+# Scripts written without spaces between words: a question there is one "word" long.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_QUESTION_MARKS = ("?", "？", "؟")
 
 
 def from_a_bot(event: dict[str, Any]) -> bool:
@@ -36,9 +39,9 @@ def is_question(question: str) -> bool:
         words = read_filters(question).question.split()
     except FilterError:
         words = question.split()
-    if len(words) < 2:
+    if len(words) < 2 and not (words and _UNSPACED.search(words[0])):
         return False
-    if words[-1].endswith("?"):
+    if words[-1].endswith(_QUESTION_MARKS):
         return True
     first = _FIRST_WORD.match(words[0].casefold())
     return first is not None and first.group(0) in INTERROGATIVES

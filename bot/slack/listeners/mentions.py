@@ -3,7 +3,8 @@
 One message gets one answer: Slack sends an edit of a mention as a fresh `app_mention` (new
 event id, an `edited` field), so the answer is keyed by the message's channel and ts, and an
 edit that changes the question updates the earlier answer in place. Mentions in a canvas
-(`document_mention`) are not questions and are ignored. The same key keeps a mention that is also
+(`document_mention`) are not questions and are ignored, and so are mentions in a DM: Slack
+delivers those as the DM's `message` too, which the DM listener answers. The same key keeps a mention that is also
 delivered as a channel `message` (answer-without-mention channels) from being answered twice.
 """
 
@@ -15,14 +16,18 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import ATTACHMENT_ONLY, answer_message, post_reply, question_from_message
+from bot.slack.answering import (
+    ATTACHMENT_ONLY,
+    answer_message,
+    post_reply,
+    question_from_message,
+    small_talk_reply,
+)
 from bot.slack.blocks import plain_blocks
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
 log = logging.getLogger(__name__)
-
-EMPTY_MENTION = "Ask me about the coverage, e.g. “What did Churkin say about sanctions?” — or `/newsdesk help`."
 
 
 def register(app: App, deps: SlackDeps) -> None:
@@ -30,15 +35,17 @@ def register(app: App, deps: SlackDeps) -> None:
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("subtype") == "document_mention" or from_a_bot(event) or not first_delivery(deps, body):
             return
+        if str(event.get("channel", "")).startswith("D"):
+            return  # a mention in a DM also arrives as the DM's message, which is answered there
         channel, ts = event["channel"], event["ts"]
         thread_ts = event.get("thread_ts") or ts
-        question = question_from_message(event.get("text", ""))
+        question = question_from_message(event.get("text", ""), context.bot_user_id)
         claim = deps.shared.claim_message(channel, ts, question)
         if claim.action == "ignore":
             log.info("event %s: message %s already answered for this question", body.get("event_id"), ts)
             return
         if not question:
-            text = ATTACHMENT_ONLY if event.get("files") else EMPTY_MENTION
+            text = ATTACHMENT_ONLY if event.get("files") else small_talk_reply(event.get("text", ""))
             if claim.reply_ts:
                 client.chat_update(channel=channel, ts=claim.reply_ts, text=text, blocks=plain_blocks(text))
             else:

@@ -19,7 +19,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import answer_message, question_from_message
+from bot.slack.answering import answer_message, question_from_message, small_talk_reply
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, from_a_bot, is_question
 
@@ -42,7 +42,10 @@ def register(app: App, deps: SlackDeps) -> None:
             return
         if not first_delivery(deps, body):
             return
-        question = question_from_message(event.get("text", ""))
+        question = question_from_message(event.get("text", ""), context.bot_user_id)
+        if not question and not event.get("files"):
+            client.chat_postMessage(channel=event["channel"], text=small_talk_reply(event.get("text", "")))
+            return
         answer_message(
             deps,
             client,
@@ -62,7 +65,7 @@ def _channel_question(
     if event.get("subtype") is not None or event.get("edited") or from_a_bot(event):
         return
     text = event.get("text", "")
-    question = question_from_message(text)
+    question = question_from_message(text, context.bot_user_id)
     if not is_question(question) or addressed_to_people(text, context.bot_user_id):
         return
     channel, ts = event["channel"], event["ts"]

@@ -1,0 +1,121 @@
+"""What people send around a question in a real workspace, through the real Bolt app: a greeting
+before the mention, the bot's mention with its label, a quoted line above the question, "hi" and
+"thanks" in a DM, a mention inside a DM (Slack delivers it twice), a retried assistant thread
+start, a vote on an answer in a conversation the bot is not in, and Slack's rate-limit notice.
+Payload shapes as in the events reference (docs.slack.dev/reference/events/…)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.slack.answering import ASK_HINT, YOU_ARE_WELCOME
+from tests.conftest import CHURKIN_QUOTE
+from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form
+from tests.slack_harness import RunningApp, dm_event, feedback_click, mention_event
+from tests.test_slack import CHANNEL, HUMAN, answers_in, bot, fake_slack
+
+__all__ = ["bot", "fake_slack"]
+
+DM = "D0DM0042"
+
+
+def _mention(fake: FakeSlack, text: str) -> dict[str, Any]:
+    return mention_event(CHANNEL, HUMAN, text, fake.add_user_message(CHANNEL, text, HUMAN))
+
+
+def _answer_text(fake: FakeSlack, ts: str) -> str:
+    fake.wait_for(lambda: len(answers_in(fake, ts)) == 1)
+    return json.dumps(answers_in(fake, ts)[0]["blocks"])
+
+
+def test_a_greeting_around_the_mention_is_not_part_of_the_question(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    """ "Hi @Newsdesk, what did …" was read as "Hi , what did …" and answered "no remark by Vitaly
+    Churkin about Hi sanctions"."""
+    event = _mention(fake_slack, f"Hi <@{BOT_USER}>, what did Churkin say about sanctions? thanks :pray:")
+    assert post_event(bot.url, event_body(event)).status_code == 200
+    assert CHURKIN_QUOTE in _answer_text(fake_slack, event["ts"])
+
+
+def test_the_bots_own_labelled_mention_and_a_quoted_line_are_not_the_question(
+    bot: RunningApp, fake_slack: FakeSlack
+) -> None:
+    text = f"&gt; colleague pasted this line\n<@{BOT_USER}|newsdesk> What did Churkin say about sanctions?"
+    event = _mention(fake_slack, text)
+    assert post_event(bot.url, event_body(event)).status_code == 200
+    assert CHURKIN_QUOTE in _answer_text(fake_slack, event["ts"])
+
+
+def test_hi_and_thanks_in_a_dm_get_a_reply_not_a_search(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    for text, reply in (("hi", ASK_HINT), (":wave:", ASK_HINT), ("thanks!", YOU_ARE_WELCOME)):
+        before = len(fake_slack.calls_to("chat.postMessage"))
+        event = dm_event(DM, HUMAN, text, fake_slack.add_user_message(DM, text, HUMAN))
+        assert post_event(bot.url, event_body(event)).status_code == 200
+        fake_slack.wait_for(lambda b=before: len(fake_slack.calls_to("chat.postMessage")) == b + 1)  # type: ignore[misc]
+        bot.listeners.wait_idle()
+        assert fake_slack.calls_to("chat.postMessage")[-1].args["text"] == reply
+    assert not fake_slack.calls_to("chat.update")  # no "Searching…" replaced by an answer
+
+
+def test_a_mention_in_a_dm_is_answered_once(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    """Slack sends a DM that mentions the bot as `app_mention` and as `message.im`, with different
+    event ids; whichever comes first, one answer."""
+    text = f"<@{BOT_USER}> What did Churkin say about sanctions?"
+    ts = fake_slack.add_user_message(DM, text, HUMAN)
+    mention = {**mention_event(DM, HUMAN, text, ts)}
+    assert post_event(bot.url, event_body(mention)).status_code == 200
+    assert post_event(bot.url, event_body(dm_event(DM, HUMAN, text, ts))).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.final_answers(DM)) >= 1)
+    bot.listeners.wait_idle()
+    (answer,) = fake_slack.final_answers(DM)
+    assert CHURKIN_QUOTE in json.dumps(answer["blocks"])
+
+
+def test_a_retried_assistant_thread_start_greets_once(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    thread_ts = fake_slack.next_ts()
+    started = {
+        "type": "assistant_thread_started",
+        "event_ts": thread_ts,
+        "assistant_thread": {
+            "user_id": HUMAN,
+            "context": {"channel_id": CHANNEL, "team_id": TEAM, "enterprise_id": None},
+            "channel_id": "D0ASSIST7",
+            "thread_ts": thread_ts,
+        },
+    }
+    body = event_body(started)
+    assert post_event(bot.url, body).status_code == 200
+    assert post_event(bot.url, body, retry=1).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("assistant.threads.setSuggestedPrompts")) >= 1)
+    bot.listeners.wait_idle()
+    assert len(fake_slack.calls_to("assistant.threads.setSuggestedPrompts")) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    prompts = fake_slack.calls_to("assistant.threads.setSuggestedPrompts")[0].args["prompts"]
+    assert prompts and all(bot.desk.ask(prompt["message"]).found for prompt in prompts)  # each one answers
+
+
+def test_a_vote_where_the_bot_is_no_member_is_acknowledged_through_response_url(
+    bot: RunningApp, fake_slack: FakeSlack
+) -> None:
+    event = _mention(fake_slack, f"<@{BOT_USER}> What did Churkin say about sanctions?")
+    post_event(bot.url, event_body(event))
+    fake_slack.wait_for(lambda: len(answers_in(fake_slack, event["ts"])) == 1)
+    fake_slack.ephemeral_error = "channel_not_found"
+    payload = feedback_click(fake_slack, CHANNEL, answers_in(fake_slack, event["ts"])[0], "UVOTER01", 0)
+    assert post_form(bot.url, {"payload": json.dumps(payload)}).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("response_url")) == 1)
+    (acknowledged,) = [call.args for call in fake_slack.calls_to("response_url")]
+    assert "👍 was recorded" in acknowledged["text"]
+    assert acknowledged["response_type"] == "ephemeral" and acknowledged["replace_original"] is False
+
+
+def test_slacks_rate_limit_notice_is_acked(bot: RunningApp) -> None:
+    # https://docs.slack.dev/apis/events-api/#rate-limiting
+    notice = {
+        "token": "legacy-unused",
+        "type": "app_rate_limited",
+        "team_id": TEAM,
+        "minute_rate_limited": 1518467820,
+        "api_app_id": "A0TEST01",
+    }
+    assert post_event(bot.url, notice).status_code == 200
