@@ -35,14 +35,33 @@ STOPWORDS = frozenset(
 
 # Words of a question that say what kind of answer is wanted, not what it is about
 # ("How did X describe Y?" is about X and Y; the article need not say "describe"; "Which minister
-# announced X?" is answered by "Minister Y said X"), and those that ask for the coverage itself
-# ("what does the coverage say about X", "summarise the X story", "any news on X", "what do we know").
+# announced X?" is answered by "Minister Y said X").
 QUESTION_WORDS = frozenset(
     """
     announce announced call called describe described did do does happen happened how kind many mean much
     react reacted respond responded type what when where which who whom whose why
-    article articles coverage explain gist know news overview recap stories story summarise summarize summary
     """.split()  # noqa: SIM905 - a word list reads better as text
+)
+# Words that ask for the coverage itself ("what does the coverage say about X", "summarise the X
+# story", "any news on X", "what do we know"): not the topic, unless the question has no other
+# words ("What did Ofcom say about news coverage?" is about news coverage).
+COVERAGE_WORDS = frozenset(
+    [
+        "article",
+        "articles",
+        "coverage",
+        "explain",
+        "gist",
+        "know",
+        "news",
+        "overview",
+        "recap",
+        "stories",
+        "story",
+        "summarise",
+        "summarize",
+        "summary",
+    ]
 )
 
 
@@ -72,13 +91,15 @@ def terms(text: str) -> list[str]:
 
 def query_terms(question: str) -> list[str]:
     """The question's terms without the words that only say what kind of answer it wants, matched as
-    written or by their stem ("described" and "happens" go; "description" and "announcement" stay)."""
-    kept = (word.lower() for word in words(question))
-    return [
-        _stem(word)
-        for word in kept
+    written or by their stem ("described" and "happens" go; "description" and "announcement" stay),
+    and without the words that ask for the coverage itself when others are left."""
+    kept = [
+        word
+        for word in (word.lower() for word in words(question))
         if word not in STOPWORDS and word not in QUESTION_WORDS and _stem(word) not in QUESTION_WORDS
     ]
+    topical = [word for word in kept if word not in COVERAGE_WORDS]
+    return [_stem(word) for word in (topical or kept)]
 
 
 def without_possessive(name: str) -> str:

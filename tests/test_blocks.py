@@ -100,3 +100,16 @@ def test_who_a_channel_message_is_for_and_whether_it_is_a_question() -> None:
 def test_ingest_reads_urls_as_slack_escapes_them() -> None:
     raw = "https://news.example.com/story?id=42&amp;page=2 <https://news.example.com/b?x=1&amp;y=2|b>"
     assert ingest_urls(raw) == ["https://news.example.com/story?id=42&page=2", "https://news.example.com/b?x=1&y=2"]
+
+
+def test_a_quoted_line_is_the_question_when_the_message_asks_nothing_of_its_own() -> None:
+    assert question_from_message("&gt; What did Blair say about Iraq?\n<@UBOT> any idea?", "UBOT") == (
+        "What did Blair say about Iraq?"
+    )
+    assert question_from_message("<@UBOT>\n&gt; what did amitai etzioni say?", "UBOT") == "what did amitai etzioni say?"
+    assert question_from_message("<@UBOT> this ^\n&gt;&gt;&gt; What did Blair say\nabout Iraq?", "UBOT") == (
+        "What did Blair say about Iraq?"
+    )
+    assert question_from_message(
+        "&gt; an old line\n<@UBOT|newsdesk> What did Churkin say about sanctions?", "UBOT"
+    ) == ("What did Churkin say about sanctions?")

@@ -65,6 +65,12 @@ def test_roles_are_read_as_written(question: str, roles: set[str]) -> None:
         ("How did Blair describe the announcement?", ["blair", "announc"]),  # "announcement" is a topic
         ("What happens next for the pension fund?", ["next", "pension", "fund"]),  # any form of "happen"
         ("Which minister announced the cap?", ["minist", "cap"]),
+        ("Summarise the Kilroy-Silk story", ["kilroy", "silk"]),  # words asking for the coverage itself
+        ("What does the coverage say about Yukos?", ["yuko"]),
+        (
+            "news coverage",
+            ["news", "coverag"],
+        ),  # unless they are all there is ("What did Ofcom say about news coverage?")
     ],
 )
 def test_question_words_are_not_topic_words(question: str, expected: list[str]) -> None:

@@ -77,6 +77,35 @@ def test_a_lower_case_name_the_parse_misreads_is_found_by_word_order(speaker_des
     assert answer.citations[0].speaker == "Oliver Letwin"
 
 
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What did the chancellor say about the economy?", "Gordon Brown"),
+        # "shadow" makes another role: the shadow chancellor is not the chancellor, nor the reverse.
+        ("What did the shadow chancellor say about Gordon Brown's figures?", "Oliver Letwin"),
+    ],
+)
+def test_a_speaker_named_by_role_is_the_one_quoted_in_that_role(
+    speaker_desk: Newsdesk, question: str, speaker: str
+) -> None:
+    answer = speaker_desk.ask(question)
+    assert answer.found and answer.mode == "quotes"
+    assert {citation.speaker for citation in answer.citations} == {speaker}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the governor say about sanctions?",  # no quote has "governor" as its role
+        "What did ministers say about sanctions?",  # many people
+        "what did banks say about interest rates?",  # a common noun, no name
+        "What did the government say about the economy?",
+    ],
+)
+def test_a_role_or_a_common_noun_no_one_is_quoted_as_is_no_speaker(speaker_desk: Newsdesk, question: str) -> None:
+    assert speakers.read_speaker_question(question, speaker_desk.answerer.speakers) is None
+
+
 def test_a_speaker_on_a_topic_no_article_mentions_says_so_and_what_they_did_say(speaker_desk: Newsdesk) -> None:
     answer = speaker_desk.ask("What did Vitaly Churkin say about Brexit?")
     assert not answer.found

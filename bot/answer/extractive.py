@@ -338,7 +338,7 @@ def _role_terms(question: str) -> set[str]:
     found: set[str] = set()
     written = words(question)
     for position, word in enumerate(w.lower() for w in written):
-        singular = _role_noun(word)
+        singular = role_noun(word)
         if singular is None or (position > 0 and _in_a_name(written, position)):
             continue
         found.update(terms(singular))
@@ -348,7 +348,7 @@ def _role_terms(question: str) -> set[str]:
     return found
 
 
-def _role_noun(word: str) -> str | None:
+def role_noun(word: str) -> str | None:
     """The role noun a lower-cased word is, in the singular ("ministers", "coaches"), or None."""
     return next((w for w in (word, word[:-1], word[:-2]) if w in ROLE_NOUNS), None)
 
@@ -358,7 +358,7 @@ def _in_a_name(written: list[str], position: int) -> bool:
     if not written[position][:1].isupper():
         return False
     neighbours = written[max(0, position - 1) : position] + written[position + 1 : position + 2]
-    return any(w[:1].isupper() and _role_noun(w.lower()) is None for w in neighbours)
+    return any(w[:1].isupper() and role_noun(w.lower()) is None for w in neighbours)
 
 
 def _lead_terms(passage: Passage) -> set[str]:

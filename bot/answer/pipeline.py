@@ -206,6 +206,8 @@ class AnswerPipeline:
             speaker.asked_name,
         )
         answer = answer_speaker(asked.question, speaker, ranked, self.speaker_params)
+        if speaker.by_role and not answer.found:
+            return None, None  # the role's usual holder never spoke on it; another holder may have: search
         answer.standalone_question, answer.mode = asked.standalone, "quotes"
         return speaker, answer
 

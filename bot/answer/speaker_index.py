@@ -27,7 +27,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.store import CHANGE_LAG_NS, SETTLE_NS, ChangeLog, SpeakerRow, Store
-from bot.text import PEERAGE, speaker_key, without_possessive
+from bot.text import PEERAGE, speaker_key, terms, without_possessive
+
+# Words that make another role of the one they qualify: the shadow chancellor is not the chancellor.
+_ROLE_MODIFIERS = frozenset(terms("prime shadow deputy vice assistant former ex junior acting interim"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class _Snapshot:
 
     speakers: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # key → (name, quotes)
     by_word: Mapping[str, frozenset[str]] = field(default_factory=dict)  # word of a key → keys
+    # key → the terms of each role shown beside the name, with how many quotes showed it
+    roles: Mapping[str, tuple[tuple[frozenset[str], int], ...]] = field(default_factory=dict)
 
 
 class SpeakerIndex:
@@ -49,8 +54,9 @@ class SpeakerIndex:
         self._collection = ""
         self._checked_ns = 0
         self._unfinished: dict[str, int] = {}  # write id → when its opening record was logged
-        self._by_article: dict[str, list[tuple[str, str]]] = {}  # article → its quotes' (key, name)
+        self._by_article: dict[str, list[tuple[str, str, str]]] = {}  # article → its quotes' (key, name, role)
         self._spellings: dict[str, Counter[str]] = {}  # key → how often each name was written
+        self._roles: dict[str, Counter[str]] = {}  # key → how often each role was written beside it
         self._snapshot = _Snapshot()
         self.last_read: tuple[str, ...] | None = None  # articles the last refresh read; None: all (tests)
 
@@ -83,6 +89,28 @@ class SpeakerIndex:
         titled = [key for key in found if title in known[key][0].lower().split()] if title else []
         return sorted(titled or found, key=lambda key: (-known[key][1], key))
 
+    def match_role(self, phrase: str) -> list[str]:
+        """The speaker a role names ("the Arsenal manager", "the Bank of England governor", "the
+        chancellor"): the one most often quoted with a role holding every word of the phrase, when
+        they are quoted so at least twice as often as anyone else (else no one: "the minister" is
+        many people). Roles are read as the articles gave them beside the name."""
+        asked = frozenset(terms(phrase))
+        if not asked:
+            return []
+        view = self._current()
+
+        def holds(role: frozenset[str]) -> bool:  # "minister" is not the "Prime Minister"
+            return asked <= role and not (role & _ROLE_MODIFIERS) - asked
+
+        counts = sorted(
+            ((sum(n for role, n in roles if holds(role)), key) for key, roles in view.roles.items()),
+            reverse=True,
+        )
+        counts = [(n, key) for n, key in counts[:2] if n > 0]
+        if not counts or (len(counts) > 1 and counts[0][0] < 2 * counts[1][0]):
+            return []
+        return [counts[0][1]]
+
     def _current(self) -> _Snapshot:
         generation = self.store.generation()
         with self._lock:
@@ -101,7 +129,7 @@ class SpeakerIndex:
         changes = self.store.changes_since(since)
         if not self._collection or changes.collection_id != self._collection or since < changes.horizon:
             rows = list(self.store.speaker_rows())
-            self._by_article, self._spellings = {}, {}
+            self._by_article, self._spellings, self._roles = {}, {}, {}
             self.last_read = None
             self._snapshot = _Snapshot()
         else:
@@ -110,23 +138,25 @@ class SpeakerIndex:
             self.last_read = tuple(touched)
         keys = self._forget(self.last_read if self.last_read is not None else ())
         keys |= self._count(rows)
-        self._snapshot = _settled(self._snapshot, self._spellings, keys)
+        self._snapshot = _settled(self._snapshot, self._spellings, self._roles, keys)
         self._collection, self._checked_ns = changes.collection_id, checked
         self._unfinished = _unfinished(changes, checked)
 
     def _forget(self, article_ids: Iterable[str]) -> set[str]:
         keys: set[str] = set()
         for article_id in article_ids:
-            for key, name in self._by_article.pop(article_id, ()):
+            for key, name, role in self._by_article.pop(article_id, ()):
                 self._spellings[key][name] -= 1
+                self._roles[key][role] -= 1
                 keys.add(key)
         return keys
 
     def _count(self, rows: Iterable[SpeakerRow]) -> set[str]:
         keys: set[str] = set()
         for row in rows:
-            self._by_article.setdefault(row.article_id, []).append((row.key, row.name))
+            self._by_article.setdefault(row.article_id, []).append((row.key, row.name, row.role))
             self._spellings.setdefault(row.key, Counter())[row.name] += 1
+            self._roles.setdefault(row.key, Counter())[row.role] += 1
             keys.add(row.key)
         return keys
 
@@ -141,10 +171,23 @@ def _unfinished(changes: ChangeLog, checked: int) -> dict[str, int]:
     }
 
 
-def _settled(old: _Snapshot, spellings: dict[str, Counter[str]], keys: set[str]) -> _Snapshot:
+def _settled(
+    old: _Snapshot, spellings: dict[str, Counter[str]], roles: dict[str, Counter[str]], keys: set[str]
+) -> _Snapshot:
     """A new snapshot with these keys recomputed: a key with no quotes left is no speaker any more.
     The shown name is the one most often written (on a tie, the first in alphabetical order)."""
     speakers = dict(old.speakers)
+    role_terms = dict(old.roles)
+    for key in keys:
+        written = {role: n for role, n in roles.get(key, Counter()).items() if n > 0}
+        roles[key] = Counter(written)
+        held = tuple((frozenset(terms(role)), n) for role, n in written.items() if role)
+        if key and held:
+            role_terms[key] = held
+        else:
+            role_terms.pop(key, None)
+        if not written:
+            roles.pop(key, None)
     added: dict[str, set[str]] = defaultdict(set)
     dropped: dict[str, set[str]] = defaultdict(set)
     for key in keys:
@@ -166,4 +209,4 @@ def _settled(old: _Snapshot, spellings: dict[str, Counter[str]], keys: set[str])
             by_word[word] = frozenset(now)
         else:
             by_word.pop(word, None)
-    return _Snapshot(speakers, by_word)
+    return _Snapshot(speakers, by_word, role_terms)

@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import attributed_line, display_date
-from bot.answer.extractive import wanted_entities
+from bot.answer.extractive import role_noun, wanted_entities
 from bot.answer.quotations import first_per_quotation, joined, quotation_parts
 from bot.answer.speaker_index import SpeakerIndex
 from bot.models import Answer, ArticleRef, Citation
@@ -52,6 +52,9 @@ _TOPIC_NOISE = frozenset(
 )
 _ASKS_WHY = re.compile(r"^\s*why\b", re.IGNORECASE)
 MAX_QUOTES = 3
+# A surname typed alone names the person of that surname quoted this often, and twice as often as any
+# namesake ("wenger" is Arsene Wenger; "banks" is neither Mike nor Tony Banks, three quotes each).
+SURNAME_ALONE_QUOTES = 5
 MIN_WORDS_ALONE = 6  # shorter quotes are shown inside the sentence that holds them
 CANDIDATES = 40
 # The articles BM25 ranks first for the words asked about, whose quotes are candidates beside the
@@ -84,6 +87,7 @@ class SpeakerAsk:
     speaker_keys: tuple[str, ...]
     display_name: str
     topic: str
+    by_role: bool = False  # named by a role ("the Arsenal manager"): the holder the archive quotes most
 
 
 _OPINION_NOUNS = frozenset({"reaction", "view", "views", "verdict", "response", "comments", "remarks", "words"})
@@ -96,6 +100,12 @@ _TYPED_SPEAKER = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NAME_START = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that"})
+# "what was the Arsenal manager's take on …": a role's view asked for with a possessive.
+_ROLES_TAKE = re.compile(
+    r"^\s*what\s+(?:was|is|were|are)\s+((?:[\w'’.-]+\s+){0,6}?[\w.-]+)['’]s?\s+(?:take|view|views|verdict|reaction|"
+    r"response|opinion|position)\b",
+    re.IGNORECASE,
+)
 
 
 def _name_chain(token: Any) -> str:
@@ -150,13 +160,35 @@ def _asked_speaker(question: str) -> tuple[str, str] | None:
         if named is not None:
             return _name_chain(named), phrase(subject)
         determined = any(c.dep_ == "det" or (c.dep_ == "poss" and c.pos_ == "PRON") for c in subject.children)
-        if subject.pos_ in ("NOUN", "X") and not determined and not question.lstrip()[:1].isupper():
+        chain = _compound_chain(subject)
+        if (
+            subject.pos_ in ("NOUN", "X")
+            and not determined
+            and not question.lstrip()[:1].isupper()
+            and not _common_noun_alone(subject, chain)
+        ):
             # Typed in lower case ("what did willie walsh say about …"), a name parses as a common
             # noun; whether it is a speaker is for the speaker index to say. A name takes no article:
             # "what did the government say" asks no one in particular, not the "Indian Government".
-            return _compound_chain(subject), phrase(subject)
+            return chain, phrase(subject)
         return None
     return None
+
+
+# Nouns that stand for a body or a crowd, not a person's name, typed alone in lower case ("what did
+# government say …" is not the "Indian Government").
+_BODIES = frozenset(
+    """
+    government police council industry parliament army court commission committee union party company bank
+    market club team board ministry department authority agency regulator officials experts critics analysts
+    people fans staff workers unions investors business city
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _common_noun_alone(subject: Any, chain: str) -> bool:
+    """One lower-case word that is a plural ("banks", "ministers": a name is not) or a body's noun."""
+    return " " not in chain and (subject.lemma_.lower() != subject.lower_ or subject.lower_ in _BODIES)
 
 
 def _compound_chain(token: Any) -> str:
@@ -173,13 +205,61 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     name, keys = _indexed(parsed, index) if parsed else ("", [])
     phrase = speaker_phrase(question) if keys else ""
     typed = _TYPED_SPEAKER.match(question)
-    if not keys and typed and typed.group(1).split()[0].lower() not in _NOT_A_NAME_START:
-        name, keys = _indexed(typed.group(1), index)
+    if not keys and typed:
+        name, keys = _typed_speaker(typed.group(1), index)
         phrase = typed.group(1)
+    by_role = False
+    if not keys:
+        phrase = _role_phrase(question)
+        keys = index.match_role(phrase) if phrase else []
+        by_role = bool(keys)
+        name = index.speakers()[keys[0]][0] if keys else ""
     if not keys:
         return None
     display = index.speakers()[keys[0]][0]
-    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name))
+    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name), by_role)
+
+
+def _typed_speaker(typed: str, index: SpeakerIndex) -> tuple[str, list[str]]:
+    """The speaker whose name is the words typed between "did" and the speech verb: the whole name
+    ("amitai etzioni"; "ministers" is no "Council of Ministers"), or a surname alone ("wenger")."""
+    written = typed.split()
+    if not written or written[0].lower() in _NOT_A_NAME_START:
+        return "", []
+    if len(written) >= 2:
+        name, keys = _indexed(typed, index)
+        return name, [key for key in keys if set(key.split()) <= set(speaker_key(typed).split())]
+    word = speaker_key(typed)
+    if word in _BODIES:
+        return "", []
+    known = index.speakers()
+    people = [
+        key
+        for key in index.match(word)
+        if key != word
+        and key.split()[-1] == word
+        and 2 <= len(known[key][0].split()) <= 3
+        and all(part[:1].isupper() for part in known[key][0].split())
+    ]
+    if not people or known[people[0]][1] < SURNAME_ALONE_QUOTES:
+        return "", []
+    if len(people) > 1 and known[people[0]][1] < 2 * known[people[1]][1]:
+        return "", []  # "jones": Stephen or Max
+    return known[people[0]][0], [people[0]]
+
+
+def _role_phrase(question: str) -> str:
+    """The words that name a speaker by a role ("the Bank of England governor", "the Chelsea boss's")
+    without their article, or "" when the subject names no role."""
+    found = _TYPED_SPEAKER.match(question) or _ROLES_TAKE.match(question)
+    if not found:
+        return ""
+    written = [without_possessive(word) for word in found.group(1).split()]
+    while written and written[0].lower() in _NOT_A_NAME_START:
+        written = written[1:]
+    # One holder of one role: "the Arsenal manager", not "ministers" or "analysts".
+    has_role = any(role_noun(word.lower()) == word.lower() for word in written)
+    return " ".join(written) if has_role else ""
 
 
 def _indexed(name: str, index: SpeakerIndex) -> tuple[str, list[str]]:

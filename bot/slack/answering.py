@@ -28,6 +28,7 @@ from bot.question_filters import FilterError, TypedQuestion, read_filters
 from bot.slack.blocks import answer_blocks, answer_fallback_text, draft_markdown, escape, plain_blocks
 from bot.slack.deps import SlackDeps, StreamingSupport
 from bot.state import ChannelSettings
+from bot.text import query_terms
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,11 @@ _SPECIAL = re.compile(r"<![^>]*>")
 def question_from_message(text: str, bot_user_id: str | None = None) -> str:
     """Slack's wire format (messages, mentions and /newsdesk text alike) → the question the user typed:
     the bot's own mention dropped whatever its label, other labelled mentions (`<@U1|ana>`,
-    `<#C1|general>`) as their names, links as their labels, entities (&amp; &lt; &gt;) decoded, a
-    quoted line (`> …`) left out when the message has words of its own, and the chat around the
-    question (greetings, sign-offs, emoji: `bot.chatter`) taken off — "" when nothing is left."""
+    `<#C1|general>`) as their names, links as their labels, entities (&amp; &lt; &gt;) decoded, quoted
+    lines (`> …`, `>>> …`) left out when the message asks something of its own (else the quoted
+    question is the question: "> What did Blair say about Iraq?" then "@Newsdesk any idea?"), and
+    the chat around the question (greetings, sign-offs, emoji: `bot.chatter`) taken off — "" when
+    nothing is left."""
     text = text or ""
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
@@ -73,9 +76,28 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
     text = _CHANNEL_REF.sub(lambda m: f" #{m.group(1)} " if m.group(1) else " ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(" ", text)
-    lines = [line for line in text.splitlines() if line.strip()]
-    own = [line for line in lines if not line.lstrip().startswith("&gt;")]
-    return without_chatter(" ".join(unescape(" ".join(own or lines)).split()))
+    own, quoted = _own_and_quoted(text)
+    question = without_chatter(" ".join(unescape(" ".join(own)).split()))
+    if len(query_terms(question)) < 2 and quoted:  # "&gt; What did Blair say…" then "any idea?" / "this ^"
+        question = without_chatter(" ".join(unescape(" ".join(quoted)).split()))
+    return question
+
+
+def _own_and_quoted(text: str) -> tuple[list[str], list[str]]:
+    """A message's own lines, and the lines it quotes (`> …`, or every line after `>>>`) without
+    their markers."""
+    own: list[str] = []
+    quoted: list[str] = []
+    block = False
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("&gt;&gt;&gt;"):
+            block, stripped = True, stripped[len("&gt;&gt;&gt;") :]
+        elif stripped.startswith("&gt;") and not block:
+            quoted.append(stripped[len("&gt;") :])
+            continue
+        (quoted if block else own).append(stripped)
+    return [line for line in own if line.strip()], [line for line in quoted if line.strip()]
 
 
 def small_talk_reply(text: str) -> str:

@@ -88,6 +88,7 @@ class SpeakerRow:
     article_id: str
     key: str  # the folded name questions are matched against
     name: str  # as the article wrote it
+    role: str = ""  # as the article gave it beside the name ("Arsenal manager")
 
 
 def speaker_rows(quote_metas: Iterable[dict[str, Any]]) -> Iterator[SpeakerRow]:
@@ -98,6 +99,7 @@ def speaker_rows(quote_metas: Iterable[dict[str, Any]]) -> Iterator[SpeakerRow]:
                 str(meta.get(Meta.ARTICLE_ID, "")),
                 str(meta.get(QuoteMeta.SPEAKER_KEY, "")),
                 str(meta.get(QuoteMeta.SPEAKER, "")),
+                str(meta.get(QuoteMeta.ROLE, "")),
             )
 
 
