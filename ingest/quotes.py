@@ -478,7 +478,12 @@ class _Reader:
                 if token.lower_ == "according" and token.pos_ in ("VERB", "ADP", "ADV"):
                     subject = next((g for c in token.children if c.lower_ == "to" for g in c.children), None)
                 elif cue in CUE_LEMMAS and token.pos_ in ("VERB", "AUX"):
-                    subject = _subject(token)
+                    # '"…about five million unemployed…," warned economist Andreas Rees': the parse may
+                    # also hang a subject from inside the quotation on the verb; the speaker is outside it.
+                    outside = [
+                        c for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and not self._inside_quote(c)
+                    ]
+                    subject = outside[0] if outside else _subject(token)
                 if subject is None or self._inside_quote(subject):
                     continue
                 distance = min(abs(token.idx - start), abs(token.idx - end))

@@ -45,6 +45,18 @@ def test_speaker_before_the_quote_with_role_in_apposition() -> None:
     assert quote.cue == "told"
 
 
+def test_a_subject_the_parse_finds_inside_the_quotation_is_not_its_speaker() -> None:
+    """The parse hangs "million" (from "about five million unemployed") on "warned" as its subject;
+    the speaker is the subject outside the quotation."""
+    text = (
+        '"Be prepared for a nasty figure for January 2005, about five million unemployed on a '
+        'non-seasonally adjusted basis," warned HVB Group economist Andreas Rees.'
+    )
+    quote = _by_text(_quotes(text), "Be prepared for a nasty figure")
+    assert quote.speaker == "Andreas Rees"
+    assert quote.role == "HVB Group economist"
+
+
 def test_pronoun_points_back_to_the_main_subject_not_a_name_inside_a_clause() -> None:
     text = (
         "UK Athletics chief Max Jones believes it is likely Kelly Holmes will race. "
