@@ -113,3 +113,8 @@ def test_a_quoted_line_is_the_question_when_the_message_asks_nothing_of_its_own(
     assert question_from_message(
         "&gt; an old line\n<@UBOT|newsdesk> What did Churkin say about sanctions?", "UBOT"
     ) == ("What did Churkin say about sanctions?")
+
+
+def test_links_of_every_scheme_read_as_their_labels() -> None:
+    text = "<@UBOT> did <tel:+4420|the press office> or <slack://channel?id=C1|#desk> say? <mailto:a@b.test>"
+    assert question_from_message(text, "UBOT") == "did the press office or #desk say? mailto:a@b.test"

@@ -57,7 +57,7 @@ ERROR_ID_CHARS = 8  # enough to find one traceback in the logs, short enough to 
 MS_PER_SECOND = 1000
 _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|([^>]*))?>")
 _CHANNEL_REF = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
-_SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
+_SLACK_LINK = re.compile(r"<([a-z][a-z0-9+.-]*:[^|>]+)(?:\|([^>]+))?>", re.IGNORECASE)  # https:, mailto:, tel:, slack:
 _SPECIAL = re.compile(r"<![^>]*>")
 
 
