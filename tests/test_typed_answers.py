@@ -13,6 +13,7 @@ from bot.answer.extractive import (
     ScoredWindow,
     _sentence_spans,
     answer_type_check,
+    candidate_windows,
     compose,
     holds_new_entity,
     wanted_entities,
@@ -214,3 +215,25 @@ def test_an_articles_own_question_is_not_its_answer(desk: Newsdesk) -> None:
     answer = desk.ask("How does the wireless network on the otter reserve work?")
     assert answer.found
     assert "?" not in answer.text.splitlines()[0]
+
+
+def test_a_sum_the_entity_model_missed_still_answers_how_much(embedder: LocalMiniLM) -> None:
+    """spaCy tagged "£5" in one sentence as money but not "$24bn" in "…totalled $24bn last year"; the
+    sum is still an amount, and the window holding it answers "how much"."""
+    text = (
+        "An increasing number of firms offer web storage for digital photos for £5 a month. Digital cameras "
+        "were the hot gadget of Christmas 2004 and worldwide sales of the cameras totalled $24bn last year."
+    )
+    five = text.index("£5")
+    passage = Passage(
+        "c1",
+        ArticleRef("a1", "Web photo storage market hots up"),
+        text,
+        0,
+        0,
+        len(text),
+        entities=[Entity("MONEY", five, five + 2)],
+    )
+    windows = candidate_windows("How much were worldwide digital camera sales worth last year?", [passage], embedder)
+    alone = next(window for window in windows if window.texts == [text[text.index("Digital cameras") :]])
+    assert alone.has_type

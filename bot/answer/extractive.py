@@ -181,6 +181,11 @@ _ASK_ORG = re.compile(
 _PERSON_LABELS = frozenset({"PERSON", "ORG"})
 _NUMBER_LABELS = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
 _MONEY_LABELS = frozenset({"MONEY"})
+_SUM = re.compile(
+    r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:bn|m|k|billion|million|trillion|thousand)\b)?|"
+    r"\b\d[\d,.]*\s?(?:bn|m)?\s(?:dollars|pounds|euros|yen|yuan|rupees|roubles)\b",
+    re.IGNORECASE,
+)
 _DATE_LABELS = frozenset({"DATE", "TIME"})
 
 
@@ -514,6 +519,8 @@ def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], quer
         focus = _focus(passage, group, asked.labels, asked.question, asked.weights) if has_type else 0.0
         if asked.labels is _NUMBER_LABELS and asked.check is not None:  # "fourfold" is no entity, but an amount
             has_type = has_type or asked.check(joined)
+        if asked.labels is _MONEY_LABELS:  # the entity model misses some sums ("totalled $24bn last year")
+            has_type = has_type or any(m.group(0) not in asked.question for m in _SUM.finditer(joined))
     else:
         has_type = asked.check(joined) if asked.check else True
     bar = None if asked.leads_pass_bar else own
