@@ -119,3 +119,24 @@ def test_slacks_rate_limit_notice_is_acked(bot: RunningApp) -> None:
         "api_app_id": "A0TEST01",
     }
     assert post_event(bot.url, notice).status_code == 200
+
+
+def test_hi_in_the_assistant_panel_gets_the_hint_in_its_thread(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    channel, thread_ts = "D0ASSIST8", fake_slack.next_ts()
+    ts = fake_slack.add_user_message(channel, "hi :wave:", HUMAN, thread_ts)
+    message = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel,
+        "user": HUMAN,
+        "text": "hi :wave:",
+        "ts": ts,
+        "thread_ts": thread_ts,
+        "event_ts": ts,
+    }
+    assert post_event(bot.url, event_body(message)).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 1)
+    bot.listeners.wait_idle()
+    (reply,) = [call.args for call in fake_slack.calls_to("chat.postMessage")]
+    assert reply["text"] == ASK_HINT and reply["thread_ts"] == thread_ts
+    assert not fake_slack.calls_to("assistant.threads.setStatus")  # no search was started
