@@ -54,6 +54,7 @@ def test_names_the_archive_holds_are_answered(desk: Newsdesk) -> None:
         "How many Nintnedo DS consoles have been sold in the US and Japan?",  # a typo is not news the archive lacks
         "How many Nintendo DS consoles have been sold in the US and Japan? TIA",  # an acronym
         "Hey Newsdesk, how many Nintendo DS consoles have been sold in the US and Japan?",  # the bot's own name
+        "How many Nintendo DSs have been sold in the US and Japan?",  # an acronym's plural: the archive says "DS"
     ],
 )
 def test_typos_acronyms_and_the_bots_name_are_not_refused_as_unknown(desk: Newsdesk, question: str) -> None:

@@ -93,6 +93,16 @@ def test_a_speaker_named_by_role_is_the_one_quoted_in_that_role(
     assert {citation.speaker for citation in answer.citations} == {speaker}
 
 
+def test_a_first_name_alone_is_no_speaker_and_a_lower_case_name_is_read_whole(speaker_desk: Newsdesk) -> None:
+    """ "Paul" alone matched Paul Sculthorpe for "what did vivek paul say": a single name is a surname;
+    and where the parse keeps only the last word of a lower-case name, the words typed are the name."""
+    index = speaker_desk.answerer.speakers
+    assert index.match("Vitaly") == [] and index.match("Churkin") == ["vitaly churkin"]
+    asked = speakers.read_speaker_question("what did oliver letwin say about the figures", index)
+    assert speakers.asked_speaker("what did oliver letwin say about the figures") == "letwin"
+    assert asked is not None and asked.asked_name == "oliver letwin"
+
+
 @pytest.mark.parametrize(
     "question",
     [

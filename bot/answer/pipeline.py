@@ -125,7 +125,7 @@ class AnswerPipeline:
         names = {
             term: word
             for term, word in names_written(asked.question).items()
-            if not word.isupper() and not any(c.isdigit() for c in word) and term not in _OWN_NAMES
+            if not _acronym(word) and not any(c.isdigit() for c in word) and term not in _OWN_NAMES
         }
         unmentioned = self.lexical.get().unmentioned(names, asked.filters.source, asked.filters.sources)
         return [names[term] for term in unmentioned]
@@ -343,3 +343,8 @@ def _period(filters: Filters) -> str:
     if filters.until:
         return f"up to {display_date(filters.until.isoformat())}"
     return ""
+
+
+def _acronym(word: str) -> bool:
+    """ "CFO", and its plural "XLRs" (the archive's "XLR" is no typo away from "xlrs")."""
+    return word.isupper() or (len(word) > 2 and word.endswith("s") and word[:-1].isupper())

@@ -80,7 +80,10 @@ class SpeakerIndex:
             return [asked, surname] if alone else [asked]
         # One name ("Wenger") matches every speaker it is part of, the most quoted first: the article
         # that named him only "Wenger" and those that introduced "Arsene Wenger" are one person's.
+        # Alone, it is a surname: "Paul" is not Paul Sculthorpe.
         found = frozenset.intersection(*(view.by_word.get(part, frozenset()) for part in parts))
+        if len(parts) == 1:
+            found = frozenset(key for key in found if key.split()[-1] == asked)
         if not found and len(parts) > 1:  # "Gordon Brown's" read as one token, or a middle name missing
             ends = view.by_word.get(parts[-1], frozenset())
             found = frozenset(key for key in ends if key.split()[0] == parts[0] and key.split()[-1] == parts[-1])

@@ -10,6 +10,7 @@ quoted on: a quote by anyone else is never passed off as theirs. "Who said
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -202,9 +203,15 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     if not _SPEECH.search(question) or _WHO_SAID.search(question):
         return None
     parsed = asked_speaker(question)
+    typed = _TYPED_SPEAKER.match(question)
+    if parsed and typed and not question.lstrip()[:1].isupper():
+        # "what did vivek paul say": the parse kept "paul" alone; the words typed before any
+        # "from", "of", "at" … ("james seller from the managers forum") are the name.
+        named = list(itertools.takewhile(lambda word: word.lower() not in STOPWORDS, typed.group(1).split()))
+        if len(named) > len(parsed.split()) and set(parsed.lower().split()) < {word.lower() for word in named}:
+            parsed = None
     name, keys = _indexed(parsed, index) if parsed else ("", [])
     phrase = speaker_phrase(question) if keys else ""
-    typed = _TYPED_SPEAKER.match(question)
     if not keys and typed:
         name, keys = _typed_speaker(typed.group(1), index)
         phrase = typed.group(1)
