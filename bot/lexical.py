@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # How long a process trusts its view before reading the change log again: the upper bound on how
 # stale the lexical side can be across processes (the bench measures write-to-found at ~1 s).
 REFRESH_SECONDS = 1.0
-FORMAT = 2  # bumped when the schema or the terms change: an index of another format is rebuilt
+FORMAT = 3  # bumped when the schema or the terms change: an index of another format is rebuilt (3: acronym plurals)
 # (2: terms of any script, accents dropped — bot/text.py)
 FOLDER = "tantivy"
 SYNC_HEAP = 20_000_000  # tantivy needs >= 15 MB per writer thread

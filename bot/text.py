@@ -84,9 +84,17 @@ def words(text: str) -> list[str]:
     return [match.group(0).replace("’", "'") for match in _WORD.finditer(text)]
 
 
+def plain(word: str) -> str:
+    """A word lower-cased, an acronym's plural as its singular: "XLRs" is the "XLR" an article
+    names, "MPs" and "MP" one term (the stemmer leaves "xlrs" whole)."""
+    if len(word) > 2 and word[-1] == "s" and word[:-1].isupper():
+        word = word[:-1]
+    return word.lower()
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed terms: the unit of lexical matching."""
-    return [_stem(word.lower()) for word in words(text) if word.lower() not in STOPWORDS]
+    return [_stem(plain(word)) for word in words(text) if word.lower() not in STOPWORDS]
 
 
 def query_terms(question: str) -> list[str]:
@@ -95,7 +103,7 @@ def query_terms(question: str) -> list[str]:
     and without the words that ask for the coverage itself when others are left."""
     kept = [
         word
-        for word in (word.lower() for word in words(question))
+        for word in (plain(word) for word in words(question))
         if word not in STOPWORDS and word not in QUESTION_WORDS and _stem(word) not in QUESTION_WORDS
     ]
     topical = [word for word in kept if word not in COVERAGE_WORDS]
@@ -117,7 +125,7 @@ def names_written(question: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for position, word in enumerate(words(question)):
         if position > 0 and word[:1].isupper() and word.lower() not in STOPWORDS:
-            found.setdefault(_stem(word.lower()), without_possessive(word))
+            found.setdefault(_stem(plain(word)), without_possessive(word))
     return found
 
 

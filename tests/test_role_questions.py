@@ -10,7 +10,7 @@ import pytest
 from bot.answer.extractive import _role_terms
 from bot.core import Newsdesk
 from bot.embeddings import LocalMiniLM
-from bot.text import query_terms
+from bot.text import plain, query_terms
 from tests.conftest import desk_with_articles
 
 # The pattern of a wire story: the event in the lead, the minister named in the next sentence in
@@ -75,3 +75,10 @@ def test_roles_are_read_as_written(question: str, roles: set[str]) -> None:
 )
 def test_question_words_are_not_topic_words(question: str, expected: list[str]) -> None:
     assert query_terms(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "plain_word"), [("XLRs", "xlr"), ("MPs", "mp"), ("AIDS", "aids"), ("Mrs", "mrs"), ("Is", "is")]
+)
+def test_an_acronyms_plural_is_its_singular(word: str, plain_word: str) -> None:
+    assert plain(word) == plain_word
