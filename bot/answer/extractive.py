@@ -180,8 +180,6 @@ _ASK_ORG = re.compile(
 )
 _PERSON_LABELS = frozenset({"PERSON", "ORG"})
 _NUMBER_LABELS = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
-_COUNT_LABELS = frozenset({"QUANTITY", "CARDINAL"})  # "how many flights": a count, not "millions of euros"
-_ASK_COUNT = re.compile(r"\bhow many\b(?!\s+(?:dollars|pounds|euros|yen|percent|per cent)\b)", re.IGNORECASE)
 _MONEY_LABELS = frozenset({"MONEY"})
 _SUM = re.compile(
     r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:bn|m|k|billion|million|trillion|thousand)\b)?|"
@@ -196,8 +194,6 @@ def wanted_entities(question: str) -> frozenset[str] | None:
     place, how much → a quantity, when → a date), or None when the question wants no entity."""
     if _ASK_MONEY.search(question):
         return _MONEY_LABELS
-    if _ASK_COUNT.search(question):
-        return _COUNT_LABELS
     if _ASK_NUMBER.search(question):
         return _NUMBER_LABELS
     if _ASK_WHEN.search(question):
@@ -639,7 +635,7 @@ def _holding_an_amount(question: str, scored: Sequence[ScoredWindow]) -> Sequenc
     """For "how much", "how many" and "when", only the windows that hold an amount or a date, when
     any does: a sentence without one cannot answer, however well it restates the question (the
     headline's words count for every sentence of its article when ranking)."""
-    if wanted_entities(question) not in (_NUMBER_LABELS, _COUNT_LABELS, _MONEY_LABELS, _DATE_LABELS):
+    if wanted_entities(question) not in (_NUMBER_LABELS, _MONEY_LABELS, _DATE_LABELS):
         return scored
     return [window for window in scored if window.has_type] or scored
 
