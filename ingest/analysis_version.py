@@ -11,4 +11,4 @@ Bump ANALYSIS_VERSION with any change to ingest/quotes.py or the spaCy pipeline
 that changes its output (tests/test_quotes.py's fixed snippets usually show it).
 """
 
-ANALYSIS_VERSION = 10  # stop 22: an inverted cue's subject is outside the quotation ("…," warned economist X)
+ANALYSIS_VERSION = 11  # stop 22: a cue right after a quotation has its subject outside it ("…," warned X)

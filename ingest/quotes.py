@@ -355,6 +355,11 @@ def _named_subject(token: Token) -> Token:
     return token
 
 
+# How far after a quotation's last character its cue may start for the cue's subject to be read
+# outside the quotation: the closing punctuation and mark (',"'), and a space.
+CUE_AFTER_QUOTE_CHARS = 4
+
+
 class _Reader:
     """One article: people first, then each quotation and reported clause with its speaker."""
 
@@ -483,7 +488,8 @@ class _Reader:
                     outside = [
                         c for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and not self._inside_quote(c)
                     ]
-                    subject = outside[0] if outside else _subject(token)
+                    right_after = 0 <= token.idx - end <= CUE_AFTER_QUOTE_CHARS  # '," warned …', same paragraph
+                    subject = outside[0] if outside and right_after else _subject(token)
                 if subject is None or self._inside_quote(subject):
                     continue
                 distance = min(abs(token.idx - start), abs(token.idx - end))

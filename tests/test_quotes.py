@@ -57,6 +57,18 @@ def test_a_subject_the_parse_finds_inside_the_quotation_is_not_its_speaker() -> 
     assert quote.role == "HVB Group economist"
 
 
+def test_a_cue_in_the_next_paragraph_does_not_take_the_quote_before_it() -> None:
+    """Only a cue right after the quotation reads its subject outside it: a critic's "said they were
+    brilliant" a paragraph later does not take the producer's words."""
+    text = (
+        "Alison Howe, producer of Later, booked the group.\n\n"
+        '"They played like they were headlining a festival," she said. "Great songs, a good look, a touch '
+        'of attitude and a cracking live band."\n\n'
+        "Q magazine reviews editor Ted Kessler said they were brilliant."
+    )
+    assert _by_text(_quotes(text), "Great songs").speaker == "Alison Howe"
+
+
 def test_pronoun_points_back_to_the_main_subject_not_a_name_inside_a_clause() -> None:
     text = (
         "UK Athletics chief Max Jones believes it is likely Kelly Holmes will race. "

@@ -34,6 +34,7 @@ from bot.answer.speakers import (
     answer_speaker,
     answer_who_said,
     asks_who_said,
+    in_role,
     read_speaker_question,
     speaker_on_topic,
     speaker_quotes,
@@ -205,6 +206,8 @@ class AnswerPipeline:
             lexical,
             speaker.asked_name,
         )
+        if speaker.by_role:
+            ranked = in_role(ranked, speaker.role)
         answer = answer_speaker(asked.question, speaker, ranked, self.speaker_params)
         if speaker.by_role and not answer.found:
             return None, None  # the role's usual holder never spoke on it; another holder may have: search

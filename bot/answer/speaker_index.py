@@ -33,6 +33,16 @@ from bot.text import PEERAGE, speaker_key, terms, without_possessive
 _ROLE_MODIFIERS = frozenset(terms("prime shadow deputy vice assistant former ex junior acting interim"))
 
 
+ROLE_QUOTES = 2  # quotes with a role before it names its holder: one may be a misreading
+
+
+def holds_role(role: frozenset[str], asked: frozenset[str]) -> bool:
+    """Whether a role as printed is the role asked: every word asked, no qualifier that makes it
+    another role ("minister" is not the "Prime Minister"), and at least half the role's words
+    ("Labour leader" is not the "leader of the Labour group on Newham Council")."""
+    return asked <= role and not (role & _ROLE_MODIFIERS) - asked and 2 * len(asked) >= len(role)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     """What questions read: never changed once built."""
@@ -94,23 +104,19 @@ class SpeakerIndex:
 
     def match_role(self, phrase: str) -> list[str]:
         """The speaker a role names ("the Arsenal manager", "the Bank of England governor", "the
-        chancellor"): the one most often quoted with a role holding every word of the phrase, when
-        they are quoted so at least twice as often as anyone else (else no one: "the minister" is
-        many people). Roles are read as the articles gave them beside the name."""
+        chancellor"): the one quoted at least ROLE_QUOTES times with the role, and at least twice as
+        often as anyone else (else no one: "the minister" is many people). Roles are read as the
+        articles gave them beside the name; see `holds_role`."""
         asked = frozenset(terms(phrase))
         if not asked:
             return []
         view = self._current()
-
-        def holds(role: frozenset[str]) -> bool:  # "minister" is not the "Prime Minister"
-            return asked <= role and not (role & _ROLE_MODIFIERS) - asked
-
         counts = sorted(
-            ((sum(n for role, n in roles if holds(role)), key) for key, roles in view.roles.items()),
+            ((sum(n for role, n in roles if holds_role(role, asked)), key) for key, roles in view.roles.items()),
             reverse=True,
         )
         counts = [(n, key) for n, key in counts[:2] if n > 0]
-        if not counts or (len(counts) > 1 and counts[0][0] < 2 * counts[1][0]):
+        if not counts or counts[0][0] < ROLE_QUOTES or (len(counts) > 1 and counts[0][0] < 2 * counts[1][0]):
             return []
         return [counts[0][1]]
 

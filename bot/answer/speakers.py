@@ -88,7 +88,11 @@ class SpeakerAsk:
     speaker_keys: tuple[str, ...]
     display_name: str
     topic: str
-    by_role: bool = False  # named by a role ("the Arsenal manager"): the holder the archive quotes most
+    role: str = ""  # the role that named them ("Arsenal manager"), when asked by role rather than by name
+
+    @property
+    def by_role(self) -> bool:
+        return bool(self.role)
 
 
 _OPINION_NOUNS = frozenset({"reaction", "view", "views", "verdict", "response", "comments", "remarks", "words"})
@@ -200,7 +204,7 @@ def _compound_chain(token: Any) -> str:
 
 def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | None:
     """A "what did X say about Y" question whose X is a speaker in the index, else None."""
-    if not _SPEECH.search(question) or _WHO_SAID.search(question):
+    if not (_SPEECH.search(question) or _ROLES_TAKE.match(question)) or _WHO_SAID.search(question):
         return None
     parsed = asked_speaker(question)
     typed = _TYPED_SPEAKER.match(question)
@@ -215,16 +219,25 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     if not keys and typed:
         name, keys = _typed_speaker(typed.group(1), index)
         phrase = typed.group(1)
-    by_role = False
+    role = ""
     if not keys:
         phrase = _role_phrase(question)
         keys = index.match_role(phrase) if phrase else []
-        by_role = bool(keys)
+        role = phrase if keys else ""
         name = index.speakers()[keys[0]][0] if keys else ""
     if not keys:
         return None
     display = index.speakers()[keys[0]][0]
-    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name), by_role)
+    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name), role)
+
+
+def in_role(ranked: Sequence[_Ranked], role: str) -> list[_Ranked]:
+    """The quotes from articles that give the speaker a role sharing a word with the one asked: two
+    people of one name ("Martin O'Neill", Celtic manager and Labour MP) are one speaker key, and only
+    the articles that call him "Celtic manager" or "Celtic boss" are the Celtic manager's."""
+    asked = set(terms(role))
+    articles = {r.stored.article.article_id for r in ranked if asked & set(terms(r.stored.quote.role))}
+    return [r for r in ranked if r.stored.article.article_id in articles]
 
 
 def _typed_speaker(typed: str, index: SpeakerIndex) -> tuple[str, list[str]]:
