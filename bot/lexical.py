@@ -405,7 +405,10 @@ class LexicalCache:
         try:
             self._tantivy = _opened(self.folder)
         except Exception as exc:
-            log.warning("rebuilding an unreadable lexical index (%s): %s", self.folder, exc)
+            if isinstance(exc, _OtherFormat):  # this release reads terms differently: expected, not damage
+                log.info("rebuilding the lexical index (%s) for this release: %s", self.folder, exc)
+            else:
+                log.warning("rebuilding an unreadable lexical index (%s): %s", self.folder, exc)
             with self._writer_turn(wait=True):
                 try:  # another process may have repaired it while this one waited
                     self._tantivy = _opened(self.folder)
@@ -441,13 +444,17 @@ class LexicalCache:
             self._write_lock.release()
 
 
+class _OtherFormat(ValueError):
+    """An index written by a release with another FORMAT."""
+
+
 def _opened(folder: Path) -> tantivy.Index:
     """Open the folder's index and read its state, so damage shows here rather than mid-question."""
     index = tantivy.Index(SCHEMA, path=str(folder), reuse=True)
     index.reload()
     state = _read_state(index.searcher())
     if state is not None and state.format != FORMAT:
-        raise ValueError(f"index format {state.format}, expected {FORMAT}")
+        raise _OtherFormat(f"index format {state.format}, expected {FORMAT}")
     return index
 
 

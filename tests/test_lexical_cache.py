@@ -3,12 +3,14 @@ never missing a write that landed while it was being built."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot import lexical
 from bot.lexical import FOLDER, LexicalCache, LexicalIndex, SyncReport
 from bot.models import Article, Chunk
 from bot.store import ArticleWrite, Store
@@ -125,6 +127,24 @@ def test_a_corrupt_index_is_rebuilt_not_a_crash(
     assert _results(cache.get()) == expected
     assert cache.last_sync.full
     assert _results(_never_builds(LexicalCache(store, cache_dir)).get()) == expected  # repaired on disk
+
+
+def test_an_index_of_another_format_is_rebuilt_and_said_to_be_no_damage(
+    built: tuple[Path, dict[str, list[tuple[str, float]]]],
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A release that reads terms differently bumps FORMAT: the old index is rebuilt once, logged as
+    expected (info), not as an unreadable index (warning)."""
+    cache_dir, expected = built
+    monkeypatch.setattr(lexical, "FORMAT", lexical.FORMAT + 1)
+    with caplog.at_level(logging.INFO, logger="bot.lexical"):
+        cache = LexicalCache(store, cache_dir)
+        assert _results(cache.get()) == expected
+    assert cache.last_sync.full
+    assert any("for this release" in r.message and r.levelno == logging.INFO for r in caplog.records)
+    assert not any("unreadable" in r.message for r in caplog.records)
 
 
 def test_a_write_during_a_build_is_applied_by_the_next_sync(
