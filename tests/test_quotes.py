@@ -21,52 +21,54 @@ def _by_text(quotes: list[Quote], fragment: str) -> Quote:
     return matches[0]
 
 
-def test_speaker_after_the_quote_is_resolved_from_mr_to_the_full_name() -> None:
-    text = (
-        "Foreign Secretary Jack Straw visited Moscow on Monday.\n\n"
-        '"We will not accept any delay to the talks," Mr Straw said after the meeting.'
-    )
-    quote = _by_text(_quotes(text), "We will not accept")
-    assert quote.speaker == "Jack Straw"
-    assert quote.role == "Foreign Secretary"
-    assert quote.cue == "said"
-    assert quote.kind == "direct"
-    assert quote.text == "We will not accept any delay to the talks"
-
-
-def test_speaker_before_the_quote_with_role_in_apposition() -> None:
-    text = (
-        "Yesterday Russia's ambassador to the United Nations, Vitaly Churkin, told reporters that "
-        '"Our attitude to sanctions, frankly, continues to be negative." He also shot down suggestions.'
-    )
-    quote = _by_text(_quotes(text), "Our attitude to sanctions")
-    assert quote.speaker == "Vitaly Churkin"
-    assert quote.role == "Russia's ambassador to the United Nations"
-    assert quote.cue == "told"
-
-
-def test_a_subject_the_parse_finds_inside_the_quotation_is_not_its_speaker() -> None:
-    """The parse hangs "million" (from "about five million unemployed") on "warned" as its subject;
-    the speaker is the subject outside the quotation."""
-    text = (
-        '"Be prepared for a nasty figure for January 2005, about five million unemployed on a '
-        'non-seasonally adjusted basis," warned HVB Group economist Andreas Rees.'
-    )
-    quote = _by_text(_quotes(text), "Be prepared for a nasty figure")
-    assert quote.speaker == "Andreas Rees"
-    assert quote.role == "HVB Group economist"
-
-
-def test_a_cue_in_the_next_paragraph_does_not_take_the_quote_before_it() -> None:
-    """Only a cue right after the quotation reads its subject outside it: a critic's "said they were
-    brilliant" a paragraph later does not take the producer's words."""
-    text = (
-        "Alison Howe, producer of Later, booked the group.\n\n"
-        '"They played like they were headlining a festival," she said. "Great songs, a good look, a touch '
-        'of attitude and a cracking live band."\n\n'
-        "Q magazine reviews editor Ted Kessler said they were brilliant."
-    )
-    assert _by_text(_quotes(text), "Great songs").speaker == "Alison Howe"
+@pytest.mark.parametrize(
+    ("text", "fragment", "expected"),
+    [
+        pytest.param(
+            "Foreign Secretary Jack Straw visited Moscow on Monday.\n\n"
+            '"We will not accept any delay to the talks," Mr Straw said after the meeting.',
+            "We will not accept",
+            {
+                "speaker": "Jack Straw",
+                "role": "Foreign Secretary",
+                "cue": "said",
+                "kind": "direct",
+                "text": "We will not accept any delay to the talks",
+            },
+            id="speaker after the quote, resolved from Mr to the full name",
+        ),
+        pytest.param(
+            "Yesterday Russia's ambassador to the United Nations, Vitaly Churkin, told reporters that "
+            '"Our attitude to sanctions, frankly, continues to be negative." He also shot down suggestions.',
+            "Our attitude to sanctions",
+            {"speaker": "Vitaly Churkin", "role": "Russia's ambassador to the United Nations", "cue": "told"},
+            id="speaker before the quote, role in apposition",
+        ),
+        pytest.param(
+            # The parse hangs "million" (from "about five million unemployed") on "warned" as its
+            # subject; the speaker is the subject outside the quotation.
+            '"Be prepared for a nasty figure for January 2005, about five million unemployed on a '
+            'non-seasonally adjusted basis," warned HVB Group economist Andreas Rees.',
+            "Be prepared for a nasty figure",
+            {"speaker": "Andreas Rees", "role": "HVB Group economist"},
+            id="a subject the parse finds inside the quotation is not its speaker",
+        ),
+        pytest.param(
+            # Only a cue right after the quotation reads its subject outside it: a critic's "said
+            # they were brilliant" a paragraph later does not take the producer's words.
+            "Alison Howe, producer of Later, booked the group.\n\n"
+            '"They played like they were headlining a festival," she said. "Great songs, a good look, a touch '
+            'of attitude and a cracking live band."\n\n'
+            "Q magazine reviews editor Ted Kessler said they were brilliant.",
+            "Great songs",
+            {"speaker": "Alison Howe"},
+            id="a cue in the next paragraph does not take the quote before it",
+        ),
+    ],
+)
+def test_a_quote_is_credited_to_its_speaker(text: str, fragment: str, expected: dict[str, str]) -> None:
+    quote = _by_text(_quotes(text), fragment)
+    assert {field: getattr(quote, field) for field in expected} == expected
 
 
 def test_pronoun_points_back_to_the_main_subject_not_a_name_inside_a_clause() -> None:
