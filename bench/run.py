@@ -42,6 +42,7 @@ def corpus_files(corpus: Path, count: int) -> list[str]:
 # Stop 8's pipeline (PyTorch, no quotes) ran at this share of PyTorch's raw encode rate, measured
 # the same way: the baseline "today" of the who-said-what and ONNX changes.
 PREVIOUS_PIPELINE_SHARE_OF_TORCH = 0.94
+INGEST_TARGET = 1.7  # issue 14: the ingest pipeline vs the PyTorch one it replaced
 INT8_QUOTES = " (quotes on its int8 graph: ingest/quote_vectors.py)"
 
 
@@ -268,7 +269,7 @@ def write_report(
         "Chroma) vs. encoding the same chunk texts raw.",
         "",
         "| pipeline chunks/s | raw encode chunks/s, PyTorch | raw, ONNX Runtime | pipeline ÷ raw (same runtime) "
-        "| vs the previous PyTorch pipeline (target ≥ 0.8) |",
+        f"| vs the previous PyTorch pipeline (target ≥ {INGEST_TARGET}) |",
         "|---|---|---|---|---|",
         f"| {ingest['pipeline_chunks_per_s']:.1f} | {ingest['torch_encode_chunks_per_s']:.1f} "
         f"| {ingest['onnx_encode_chunks_per_s']:.1f} | {ingest['ratio']:.2f} | **{ingest['vs_today']:.2f}** |",
@@ -277,7 +278,10 @@ def write_report(
         + ", ".join(f"{stage} {share:.0%}" for stage, share in ingest["stage_share"].items())
         + " (parse = spaCy's quote attribution and named entities).",
         f'"vs the previous pipeline" divides by {PREVIOUS_PIPELINE_SHARE_OF_TORCH} × PyTorch\'s raw rate measured',
-        "in this run: the previous pipeline ran at that share of it (stop 8), so the figure compares like with like.",
+        "in this run: the previous pipeline ran at that share of it (stop 8), so both sides share this run's",
+        "machine speed. It did less: no spaCy parse (its share is above) and no quote vectors (in the embed",
+        "share), so the faster runtime's gain on the chunks is spent on them: target "
+        + ("met." if ingest["vs_today"] >= INGEST_TARGET else "not met."),
         "",
         "Earlier (stop 8, PyTorch, before spaCy and quotes), two changes took the pipeline from 0.79 to 0.94",
         "of the raw rate. Chroma's cost is mostly per call, so each batch of",

@@ -8,6 +8,12 @@ anything else is a bug and is logged with its traceback, never shown.
 class NewsdeskError(Exception):
     """Base class: the message is one sentence that says what happened and what to do."""
 
+    @property
+    def for_asker(self) -> str:
+        """The message for someone asking in Slack, who cannot change the bot's settings: the same,
+        unless a subclass's message names one."""
+        return str(self)
+
 
 class LoadError(NewsdeskError):
     """An input (file, URL, record) could not be turned into an article."""
@@ -45,6 +51,10 @@ class QuestionTooLongError(NewsdeskError):
             f"the question is {length:,} characters long; the limit is {limit:,} (NEWSDESK_MAX_QUESTION_CHARS); "
             "ask something shorter"
         )
+
+    @property
+    def for_asker(self) -> str:
+        return f"the question is {self.length:,} characters long; I can read up to {self.limit:,}: ask a shorter one"
 
     @classmethod
     def check(cls, question: str, limit: int) -> None:

@@ -51,6 +51,15 @@ def test_long_answer_is_split_within_limits() -> None:
     assert "<b>" not in payload and "&amp;" in payload
 
 
+def test_a_lead_block_counts_within_the_block_cap() -> None:
+    """The slash command's question line sits above the answer: the two together stay within 50."""
+    answer = Answer("q", ("A long sentence about the budget and the minister. " * 3000).strip(), True)
+    lead = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Q:* the budget?"}}]
+    blocks = answer_blocks(answer, "answer-id", lead=lead)
+    assert len(answer_blocks(answer, "answer-id")) == MAX_BLOCKS  # the answer alone fills the cap
+    assert len(blocks) == MAX_BLOCKS and blocks[0] == lead[0] and blocks[-1]["type"] == "actions"
+
+
 def test_short_answer_layout_and_sources() -> None:
     with_url = ArticleRef(
         "a1", "Russia digs in | heels", source="ABC News", published="2012-05-30", url="https://n.test/a?x=1&y=2"

@@ -140,3 +140,55 @@ def test_hi_in_the_assistant_panel_gets_the_hint_in_its_thread(bot: RunningApp, 
     (reply,) = [call.args for call in fake_slack.calls_to("chat.postMessage")]
     assert reply["text"] == ASK_HINT and reply["thread_ts"] == thread_ts
     assert not fake_slack.calls_to("assistant.threads.setStatus")  # no search was started
+
+
+def _dm_changed(fake: FakeSlack, ts: str, old: str, new: str) -> dict[str, Any]:
+    """A DM edit as https://docs.slack.dev/reference/events/message/message_changed shows it: the
+    edited message nested under `message`, the earlier one under `previous_message`."""
+    edit_ts = fake.next_ts()
+    original = {"type": "message", "user": HUMAN, "text": old, "ts": ts}
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": DM,
+        "channel_type": "im",
+        "ts": edit_ts,
+        "event_ts": edit_ts,
+        "message": {**original, "text": new, "edited": {"user": HUMAN, "ts": edit_ts}},
+        "previous_message": original,
+    }
+
+
+def test_a_dm_edited_into_a_question_is_answered_in_place_of_the_earlier_reply(
+    bot: RunningApp, fake_slack: FakeSlack
+) -> None:
+    """ "hi" gets the hint; edited into a question, the hint becomes the answer; an unfurl (the text
+    unchanged) is no edit; edited into another question, the same message is answered again."""
+    ts = fake_slack.add_user_message(DM, "hi", HUMAN)
+    assert post_event(bot.url, event_body(dm_event(DM, HUMAN, "hi", ts))).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 1)
+    bot.listeners.wait_idle()
+    (hint_ts,) = [message["ts"] for message in fake_slack.messages[DM] if message["ts"] != ts]
+
+    asked = "What did Churkin say about sanctions?"
+    assert post_event(bot.url, event_body(_dm_changed(fake_slack, ts, "hi", asked))).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.final_answers(DM)) == 1)
+    bot.listeners.wait_idle()
+    (answer,) = fake_slack.final_answers(DM)
+    assert answer["ts"] == hint_ts and CHURKIN_QUOTE in json.dumps(answer["blocks"])
+    first_id = answer["blocks"][-1]["elements"][0]["value"]  # read now: the fake edits its messages in place
+    calls = len(fake_slack.calls)
+
+    assert post_event(bot.url, event_body(_dm_changed(fake_slack, ts, asked, asked))).status_code == 200
+    bot.listeners.wait_idle()
+    assert len(fake_slack.calls) == calls
+
+    other = "What did Churkin say about arming the opposition?"
+    assert post_event(bot.url, event_body(_dm_changed(fake_slack, ts, asked, other))).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.update")) >= 4)
+    bot.listeners.wait_idle()
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # every reply went into the one message
+    assert {call.args["ts"] for call in fake_slack.calls_to("chat.update")} == {hint_ts}
+    (again,) = fake_slack.final_answers(DM)
+    assert again["blocks"][-1]["elements"][0]["value"] != first_id  # a new answer, to the new question

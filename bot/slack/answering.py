@@ -542,6 +542,49 @@ def answer_message(
     answer_in_thread(deps, client, asked, set_status=set_status, reply_ts=reply_ts, channel_settings=channel_settings)
 
 
+def answer_once(
+    deps: SlackDeps,
+    client: WebClient,
+    *,
+    message: dict[str, Any],
+    body: dict[str, Any],
+    thread_ts: str | None,
+    bot_user_id: str | None,
+    private_to: Callable[[], str] = lambda: "",
+) -> None:
+    """One reply per Slack message (its channel and ts), whatever Slack sends: the first event
+    answers; an edit that changes the question replaces that reply in place (a mention's edit comes
+    as a new `app_mention`, a DM's as `message_changed`); a retry or an edit that leaves the question
+    as it was is ignored. A message with no question gets its one-line reply under the same rule, so
+    "hi" edited into a question is answered in place of the hint. `private_to` names who alone should
+    see a short reply (a channel with private answers); it is read only when one is posted."""
+    channel, ts = message["channel"], message["ts"]
+    question = question_from_message(message.get("text", ""), bot_user_id)
+    claim = deps.shared.claim_message(channel, ts, question)
+    if claim.action == "ignore":
+        log.info("event %s: message %s already answered for this question", body.get("event_id"), ts)
+        return
+    if question:
+        answer_message(
+            deps,
+            client,
+            message=message,
+            body=body,
+            question=question,
+            thread_ts=thread_ts,
+            bot_user_id=bot_user_id,
+            reply_ts=claim.reply_ts,
+        )
+        return
+    text = ATTACHMENT_ONLY if message.get("files") else small_talk_reply(message.get("text", ""))
+    if claim.reply_ts:
+        client.chat_update(channel=channel, ts=claim.reply_ts, text=text, blocks=plain_blocks(text))
+        return
+    posted_ts = post_reply(client, channel=channel, thread_ts=thread_ts, text=text, private_to=private_to())
+    if posted_ts:
+        deps.shared.remember_reply(channel, ts, question, posted_ts)
+
+
 def new_error_id() -> str:
     """The id a user quotes from an apology; the same id is logged with the traceback."""
     return uuid.uuid4().hex[:ERROR_ID_CHARS]
@@ -562,7 +605,7 @@ def _apologise(
         text = UNAVAILABLE
         log.warning("event %s (error %s): %s", event_id, error_id, exc)
     elif isinstance(exc, NewsdeskError):
-        text = f"Sorry, I couldn't answer that: {escape(str(exc))}"
+        text = f"Sorry, I couldn't answer that: {escape(exc.for_asker)}"
         level = logging.INFO if isinstance(exc, (QuestionTooLongError, FilterError)) else logging.WARNING
         log.log(level, "event %s (error %s): %s", event_id, error_id, exc)
     else:

@@ -111,9 +111,15 @@ def feedback_actions(answer_id: str) -> dict[str, Any]:
     }
 
 
-def answer_blocks(answer: Answer, answer_id: str | None = None, notes: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """`notes`: plain-text context lines about how the question was read (e.g. attachments not read)."""
-    blocks = plain_blocks(answer_mrkdwn(answer.text))
+def answer_blocks(
+    answer: Answer,
+    answer_id: str | None = None,
+    notes: Sequence[str] = (),
+    lead: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """`notes`: plain-text context lines about how the question was read (e.g. attachments not read).
+    `lead`: blocks shown above the answer (the slash command's question), inside the same 50-block cap."""
+    blocks = [*lead, *plain_blocks(answer_mrkdwn(answer.text))]
     if not answer.found and answer.closest:
         closest = "\n".join(f"• {source_mrkdwn(ref)}" for ref in answer.closest)
         blocks.append(context_block(f"Closest articles:\n{closest}"))

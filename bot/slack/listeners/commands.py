@@ -124,7 +124,7 @@ def _question(deps: SlackDeps, ack: Ack, respond: Respond, sub: Subcommand) -> N
         scope = deps.channel_settings(sub.channel_id)
         typed = deps.read_question(sub.text, scope)  # since:/until:/source: typed, within the channel's sources
     except NewsdeskError as exc:  # too long, a bad filter, or the store down while naming sources
-        ack(response_type="ephemeral", text=f"Sorry, I couldn't answer that: {escape(str(exc))}")
+        ack(response_type="ephemeral", text=f"Sorry, I couldn't answer that: {escape(exc.for_asker)}")
         return
     ack(response_type="ephemeral", text=f"Searching the coverage for: {escape(sub.text)}")
     _guarded(respond, lambda: _answer(deps, sub, typed), ephemeral=scope.private_answers)
@@ -136,7 +136,7 @@ def _answer(deps: SlackDeps, sub: Subcommand, typed: TypedQuestion) -> Reply:
     question_line = f"*Q:* {escape(sub.text)}"
     return (
         answer_fallback_text(recorded.answer),
-        plain_blocks(question_line) + answer_blocks(recorded.answer, recorded.answer_id),
+        answer_blocks(recorded.answer, recorded.answer_id, lead=plain_blocks(question_line)),
     )
 
 
@@ -155,7 +155,7 @@ def _guarded(respond: Respond, build: Callable[[], Reply], ephemeral: bool) -> N
         if isinstance(exc, StoreUnavailableError):
             message = UNAVAILABLE
         elif isinstance(exc, NewsdeskError):
-            message = f"Sorry, I couldn't do that: {escape(str(exc))}"
+            message = f"Sorry, I couldn't do that: {escape(exc.for_asker)}"
         else:
             message = f"Sorry, something went wrong (error id {error_id}). Please try again."
         log.exception("/newsdesk failed (error %s)", error_id)

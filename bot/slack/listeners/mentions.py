@@ -16,14 +16,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import (
-    ATTACHMENT_ONLY,
-    answer_message,
-    post_reply,
-    question_from_message,
-    small_talk_reply,
-)
-from bot.slack.blocks import plain_blocks
+from bot.slack.answering import answer_once
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import first_delivery, from_a_bot
 
@@ -37,30 +30,12 @@ def register(app: App, deps: SlackDeps) -> None:
             return
         if str(event.get("channel", "")).startswith("D"):
             return  # a mention in a DM also arrives as the DM's message, which is answered there
-        channel, ts = event["channel"], event["ts"]
-        thread_ts = event.get("thread_ts") or ts
-        question = question_from_message(event.get("text", ""), context.bot_user_id)
-        claim = deps.shared.claim_message(channel, ts, question)
-        if claim.action == "ignore":
-            log.info("event %s: message %s already answered for this question", body.get("event_id"), ts)
-            return
-        if not question:
-            text = ATTACHMENT_ONLY if event.get("files") else small_talk_reply(event.get("text", ""))
-            if claim.reply_ts:
-                client.chat_update(channel=channel, ts=claim.reply_ts, text=text, blocks=plain_blocks(text))
-            else:
-                private_to = event.get("user", "") if deps.channel_settings(channel).private_answers else ""
-                posted_ts = post_reply(client, channel=channel, thread_ts=thread_ts, text=text, private_to=private_to)
-                if posted_ts:
-                    deps.shared.remember_reply(channel, ts, question, posted_ts)
-            return
-        answer_message(
+        answer_once(
             deps,
             client,
             message=event,
             body=body,
-            question=question,
-            thread_ts=thread_ts,
+            thread_ts=event.get("thread_ts") or event["ts"],
             bot_user_id=context.bot_user_id,
-            reply_ts=claim.reply_ts,
+            private_to=lambda: event.get("user", "") if deps.channel_settings(event["channel"]).private_answers else "",
         )

@@ -1,8 +1,9 @@
 """Plain messages: a DM to the bot is answered in the DM; in a channel whose admins turned on
 "answer without mention", a message that is a question is answered in its thread.
 
-Threaded DM replies belong to the assistant listener (Bolt routes them there);
-edits, deletions and other bots' messages are ignored. A message with files
+Threaded DM replies belong to the assistant listener (Bolt routes them there). A DM
+edited into another question has its answer replaced in place (as a mention's edit
+does); deletions and other bots' messages are ignored. A message with files
 (`file_share`) is answered from its text in a DM, saying the files were not
 read. In a channel only plain new messages count (no subtype, not edited), a
 thread reply only where the bot already takes part, and never one addressed to
@@ -19,7 +20,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import answer_message, question_from_message, small_talk_reply
+from bot.slack.answering import answer_message, answer_once, question_from_message
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, from_a_bot, is_question
 
@@ -36,25 +37,25 @@ def register(app: App, deps: SlackDeps) -> None:
         if event.get("channel_type") in CHANNEL_TYPES:
             _channel_question(deps, event, body, client, context)
             return
-        if event.get("channel_type") != "im" or event.get("subtype") not in QUESTION_SUBTYPES or from_a_bot(event):
+        if event.get("channel_type") != "im":
             return
-        if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+        message = _dm_edit(event) if event.get("subtype") == "message_changed" else event
+        if message is None or message.get("subtype") not in QUESTION_SUBTYPES or from_a_bot(message):
+            return
+        if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
             return
         if not first_delivery(deps, body):
             return
-        question = question_from_message(event.get("text", ""), context.bot_user_id)
-        if not question and not event.get("files"):
-            client.chat_postMessage(channel=event["channel"], text=small_talk_reply(event.get("text", "")))
-            return
-        answer_message(
-            deps,
-            client,
-            message=event,
-            body=body,
-            question=question,
-            thread_ts=None,
-            bot_user_id=context.bot_user_id,
-        )
+        answer_once(deps, client, message=message, body=body, thread_ts=None, bot_user_id=context.bot_user_id)
+
+
+def _dm_edit(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The edited message of a DM `message_changed` event, in the DM's channel; None when its text is
+    unchanged (Slack sends `message_changed` for a link unfurled or a file added, too)."""
+    message, previous = event.get("message") or {}, event.get("previous_message") or {}
+    if not message.get("ts") or message.get("text") == previous.get("text"):
+        return None
+    return {**message, "channel": event["channel"]}
 
 
 def _channel_question(
