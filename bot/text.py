@@ -168,6 +168,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "professor"})
+# Words that make another role of the one they qualify: the shadow chancellor is not the chancellor.
+ROLE_MODIFIERS = frozenset(
+    {"prime", "shadow", "deputy", "vice", "assistant", "former", "ex", "junior", "acting", "interim"}
+)
 # Also dropped when names are matched: "Lord Janner" is the "Greville Janner" an article introduced.
 # Titles that stay with a name when it is shown ("Lord Janner" is his name, not his role).
 PEERAGE = frozenset({"lord", "lady", "sir", "dame", "baroness", "baron"})

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Span, Token
 
 from bot.models import Entity, Quote
-from bot.text import HONORIFICS, PEERAGE, speaker_key, without_possessive
+from bot.text import HONORIFICS, PEERAGE, ROLE_MODIFIERS, speaker_key, without_possessive
 
 # Lemmas of verbs that attribute speech or a stated view.
 CUE_LEMMAS = frozenset(
@@ -116,8 +116,12 @@ class _People:
         return None
 
     def by_role_word(self, word: str) -> _Person | None:
-        found = [p for p in self.by_key.values() if p.role and re.search(rf"\b{re.escape(word)}\b", p.role.lower())]
-        return found[-1] if len(found) >= 1 else None
+        found = self.all_by_role_word(word)
+        return found[-1] if found else None
+
+    def all_by_role_word(self, word: str) -> list[_Person]:
+        """Everyone whose role holds `word`, in the order the article introduced them."""
+        return [p for p in self.by_key.values() if p.role and re.search(rf"\b{re.escape(word)}\b", p.role.lower())]
 
 
 def _clean_name(name: str) -> str:
@@ -446,13 +450,11 @@ class _Reader:
     def _common_noun_speaker(self, token: Token) -> tuple[str, str, bool] | None:
         """ "The ambassador said" is the person the article gave that role; "analysts said" is a
         description, not a name (named=False)."""
-        person = self.people.by_role_word(token.lemma_.lower() or token.text.lower())
-        if (
-            person is not None
-            and any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts)
-            and _modifiers_agree(token, person.role)
-        ):
-            return person.name, person.role, True
+        if any(t.dep_ == "det" and t.lower_ == "the" for t in token.lefts):
+            holders = self.people.all_by_role_word(token.lemma_.lower() or token.text.lower())
+            person = next((p for p in reversed(holders) if _modifiers_agree(token, p.role)), None)
+            if person is not None:
+                return person.name, person.role, True
         phrase = _phrase(t for t in token.subtree if not (t.dep_ == "relcl" or t.dep_ == "acl"))
         return (phrase, "", False) if phrase else None
 
@@ -699,10 +701,11 @@ def _clause_span(tokens: Sequence[Token]) -> tuple[int, int] | None:
 
 def _modifiers_agree(token: Token, role: str) -> bool:
     """ "The Metropolitan police chief" is not the "Norfolk police chief" the article introduced: every
-    word qualifying the role noun must be in the person's role for the mention to be theirs."""
+    word qualifying the role noun must be in the person's role for the mention to be theirs; and "the
+    chancellor" is not the "shadow chancellor" (a modifier that makes another role must be said)."""
     words = set(re.findall(r"[\w'’-]+", role.lower()))
-    qualifiers = [t for t in token.lefts if t.dep_ in ("compound", "amod", "nmod") and not t.is_punct]
-    return all(t.lower_ in words for t in qualifiers)
+    qualifiers = {t.lower_ for t in token.lefts if t.dep_ in ("compound", "amod", "nmod") and not t.is_punct}
+    return qualifiers <= words and not (words & ROLE_MODIFIERS) - qualifiers
 
 
 def _main_subject(token: Token) -> bool:

@@ -64,6 +64,15 @@ def _by_text(quotes: list[Quote], fragment: str) -> Quote:
             {"speaker": "Alison Howe"},
             id="a cue in the next paragraph does not take the quote before it",
         ),
+        pytest.param(
+            # politics/387: "the chancellor" had resolved to the article's only chancellor-role
+            # person, the shadow chancellor; the Chancellor introduced by title is the one meant.
+            "Chancellor Gordon Brown presented the Budget. Tory shadow chancellor Oliver Letwin predicted tax "
+            'rises.\n\nThe chancellor meanwhile insisted his spending plans were "affordable".',
+            "his spending plans",
+            {"speaker": "Gordon Brown"},
+            id="the chancellor is not the shadow chancellor",
+        ),
     ],
 )
 def test_a_quote_is_credited_to_its_speaker(text: str, fragment: str, expected: dict[str, str]) -> None:

@@ -183,6 +183,35 @@ def test_a_window_ranked_first_on_its_headline_alone_does_not_refuse_for_one_tha
     assert "performer's fee" in answer.text and "held in March" not in answer.text
 
 
+def _window(text: str, article_id: str, score: float, lexical: float, context: float) -> ScoredWindow:
+    passage = Passage(f"{article_id}-c", ArticleRef(article_id, f"Story {article_id}"), text, 0, 0, len(text))
+    return ScoredWindow(passage, [(0, len(text))], [text], score, lexical, context, 0.5, False)
+
+
+@pytest.mark.parametrize(
+    ("other_lexical", "other_context", "found"),
+    [
+        pytest.param(0.6, 0.9, True, id="matches more of the question, in an article holding nearly all of it"),
+        pytest.param(0.4, 0.9, False, id="no more of the question's words than the sentence ranked first"),
+        pytest.param(0.6, 0.7, False, id="an article holding less than nearly all of the question"),
+    ],
+)
+def test_a_top_window_from_a_story_missing_the_question_gives_way_to_one_that_covers_it(
+    other_lexical: float, other_context: float, found: bool
+) -> None:
+    """blind5: "Why has eBay got involved in getting old computers recycled, according to eBay's David
+    Stern?" was refused: a greener-computing story's sentence ranked first (its article holds 41% of
+    the question's weighted terms, under the 60% bar), above Stern's own words in the story that
+    holds 84%. An article holding all the question's words but no more of them in its sentences
+    than the first (Apple, Macs, Intel: no answer) still refuses."""
+    params = ExtractiveParams()
+    first = _window("Billions of old devices are thrown away every year.", "a1", 0.49, 0.4, 0.41)
+    other = _window("We became aware of the e-waste issue, Stern said.", "a2", 0.46, other_lexical, other_context)
+    answer = compose("Why is eBay recycling old computers?", [first, other], [first.passage, other.passage], params)
+    assert answer.found is found
+    assert ("e-waste" in answer.text) is found
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -61,6 +61,9 @@ class ExtractiveParams:
 
 
 DEFAULT_PARAMS = ExtractiveParams()
+# An article holding this share of the question's weighted terms answers it even when a sentence of
+# a less covering article ranks above its own (which then falls short of `min_coverage`).
+OVERRIDING_COVERAGE = 0.8
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -648,6 +651,19 @@ def compose(
     if scored and scored[0].bar_score(params) < params.min_relevance:
         # Ranked first on its headline's words alone: the answer is among those that clear the bar.
         scored = [window for window in scored if window.bar_score(params) >= params.min_relevance] or scored
+    if scored and scored[0].context < params.min_coverage:
+        # Ranked first from an article that misses much of the question (a paraphrase's words hit
+        # another story): the answer may be a window scoring near it that matches more of the
+        # question's words itself, in an article holding nearly all of them.
+        top = scored[0]
+        bar = max(params.min_relevance, params.keep_relative * top.bar_score(params))
+        scored = [
+            window
+            for window in scored
+            if window.context >= OVERRIDING_COVERAGE
+            and window.lexical > top.lexical
+            and window.bar_score(params) >= bar
+        ] or scored
     best = scored[0] if scored else None
     if best is None or best.bar_score(params) < params.min_relevance or best.context < params.min_coverage:
         closest = closest_articles(passages)

@@ -27,10 +27,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.store import CHANGE_LAG_NS, SETTLE_NS, ChangeLog, SpeakerRow, Store
-from bot.text import PEERAGE, speaker_key, terms, without_possessive
+from bot.text import PEERAGE, ROLE_MODIFIERS, speaker_key, terms, without_possessive
 
-# Words that make another role of the one they qualify: the shadow chancellor is not the chancellor.
-_ROLE_MODIFIERS = frozenset(terms("prime shadow deputy vice assistant former ex junior acting interim"))
+_ROLE_MODIFIERS = frozenset(terms(" ".join(ROLE_MODIFIERS)))  # as terms: "deputy" is "deputi"
 
 
 ROLE_QUOTES = 2  # quotes with a role before it names its holder: one may be a misreading
