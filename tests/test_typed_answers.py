@@ -168,6 +168,20 @@ def test_by_when_asks_for_a_date(question: str) -> None:
     assert wanted_entities(question) == frozenset({"DATE", "TIME"})
 
 
+@pytest.mark.parametrize(
+    ("question", "asks_who"),
+    [
+        ("Which former England captain criticised the decision?", True),
+        ("What minister resigned over the visa row?", True),
+        # blind5: the role owns the thing asked about, or a verb comes first: these ask what.
+        ("What was India's finance minister's complaint about the G7's farm policies?", False),
+        ("What did the minister say about the fine?", False),
+    ],
+)
+def test_a_role_word_asks_who_only_when_it_is_what_is_asked(question: str, asks_who: bool) -> None:
+    assert (wanted_entities(question) == frozenset({"PERSON", "ORG"})) is asks_who
+
+
 def test_a_window_ranked_first_on_its_headline_alone_does_not_refuse_for_one_that_clears_the_bar() -> None:
     """Ranking counts the headline's words as every sentence's own; the bar does not. When the
     top-ranked window owes its rank to them, the answer comes from the windows that clear the bar."""

@@ -67,10 +67,14 @@ OVERRIDING_COVERAGE = 0.8
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# "Which former England captain …" asks who; "What was India's finance minister's complaint …" asks
+# what (a verb before the role, or the role owning the noun asked about).
 _ASK_WHO = re.compile(
-    r"^\s*(who|whom|whose)\b|^\s*(which|what)\s+(?:[\w'-]+\s+){0,4}?(minister|coach|manager|player|director|chief|"
+    r"^\s*(who|whom|whose)\b|^\s*(which|what)\s+"
+    r"(?:(?!(?:is|was|were|are|did|does|do|has|have|had|will|would|could|can|should)\b)[\w'-]+\s+){0,4}?"
+    r"(minister|coach|manager|player|director|chief|"
     r"boss|actor|actress|singer|star|man|woman|person|agent|judge|leader|mp|official|executive|chairman|"
-    r"president|striker|winger|captain|author|writer|presenter|band|group|firm|company|team|club)s?\b",
+    r"president|striker|winger|captain|author|writer|presenter|band|group|firm|company|team|club)s?\b(?!['’]s)",
     re.IGNORECASE,
 )
 _ASK_NUMBER = re.compile(
