@@ -10,9 +10,10 @@ extractive answer as the net under every failure.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from langchain_core.embeddings import Embeddings
 
@@ -162,6 +163,7 @@ class AnswerPipeline:
         query = asked.frame.question if asked.frame.phrase else asked.standalone
         vector = self.embedder.embed_query(query)
         passages = self.retriever.search(query, k or self.top_k, asked.filters, mode, query_vector=vector)
+        passages = self._undated_naming_the_year(passages, asked)
         if asked.frame.latest:
             passages.sort(key=lambda p: p.article.published, reverse=True)
         candidates, article_terms = self._whole_articles(passages)
@@ -270,6 +272,24 @@ class AnswerPipeline:
         answer.text = text
         return answer
 
+    def _undated_naming_the_year(self, passages: list[Passage], asked: _Asked) -> list[Passage]:
+        """A year typed in the question admits an undated article (no date rules it out) only when
+        the article names a year inside the bound: "the 2006 Academy Awards" is not answered from an
+        undated story about the 2005 ones, nor "the 2005 Ashes" from one about rugby league's.
+        Relative times ("this summer", "last week") are left alone: an undated story may be from
+        any summer, and says so in words no year matches."""
+        filters = asked.filters
+        if not (filters.include_undated and filters.since and filters.until and _YEAR.search(asked.frame.phrase)):
+            return passages
+        undated = list(dict.fromkeys(p.article.article_id for p in passages if not p.article.published))
+        if not undated:
+            return passages
+        years = "|".join(str(year) for year in range(filters.since.year, filters.until.year + 1))
+        named = re.compile(rf"\b(?:{years})\b")
+        texts = self.store.article_texts(undated)
+        naming = {aid for aid, found in texts.items() if named.search(found.ref.title) or named.search(found.text)}
+        return [p for p in passages if p.article.published or p.article.article_id in naming]
+
     def _whole_articles(
         self, passages: Sequence[Passage], count: int = WHOLE_ARTICLES
     ) -> tuple[list[Passage], dict[str, set[str]]]:
@@ -297,6 +317,7 @@ class AnswerPipeline:
 
 # The bot's own name: "Hey Newsdesk, what did …" is addressed to it, not about it.
 _OWN_NAMES = frozenset({"newsdesk"})
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
 def _not_covered(asked: _Asked, passages: Sequence[Passage]) -> Answer:
@@ -337,6 +358,13 @@ def _with_timeframe(filters: Filters, frame: TimeFrame) -> Filters:
 
 
 def _period(filters: Filters) -> str:
+    """The bound as people say it: "in 2006", "in May 2005", else "from … to …"."""
+    since, until = filters.since, filters.until
+    if since and until and since.day == 1 and (until + timedelta(days=1)).day == 1:
+        if since.year == until.year and (since.month, until.month) == (1, 12):
+            return f"in {since.year}"
+        if (since.year, since.month) == (until.year, until.month):
+            return f"in {since:%B} {since.year}"
     if filters.since and filters.until:
         if filters.since == filters.until:
             return f"on {display_date(filters.since.isoformat())}"
