@@ -412,3 +412,38 @@ def test_a_role_keeps_only_the_articles_that_give_the_speaker_that_role() -> Non
         said("q4", "", "budget"),
     ]
     assert [r.stored.quote_id for r in speakers.in_role(ranked, "Celtic manager")] == ["q2", "q3"]
+
+
+GAMES = """---
+title: Games firms face tough future
+source: Example Wire
+date: 2005-01-10
+---
+Independent games developers in the UK face a tough future, industry body Tiga has warned.
+
+"Many independent developers have gone out of business, and more will follow," said Fred Hasson, head of
+Tiga.
+
+"In the last four years we have probably lost a third of the studios," Mr Hasson said.
+"""
+
+
+def test_how_many_asked_of_a_speaker_puts_their_quote_with_a_figure_first(
+    tmp_path: Path, embedder: LocalMiniLM
+) -> None:
+    """blind5: "What did Tiga boss Fred Hasson say about how many independent UK games developers have
+    gone out of business?" listed three of his quotes without the figure; the one with it ranked
+    sixth."""
+    desk = desk_with_articles(tmp_path, embedder, {"games.md": GAMES})
+    keys = desk.speakers.match("Fred Hasson")
+    idf = desk.lexical.get().idf
+    topic = "many independent developers gone out of business"
+
+    def first(wants_figure: bool) -> str:
+        ranked = speaker_quotes(desk.store, desk.embedder, keys, topic, idf, SpeakerParams(), wants_figure=wants_figure)
+        return ranked[0].stored.quote.text
+
+    assert "a third" not in first(wants_figure=False)  # nearer in words and meaning without the figure
+    assert "a third" in first(wants_figure=True)
+    answer = desk.ask("What did Fred Hasson say about how many independent developers have gone out of business?")
+    assert answer.mode == "quotes" and "a third" in answer.text.splitlines()[0]

@@ -117,6 +117,7 @@ _DATE = re.compile(
     rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\b(yesterday|today|tomorrow|next week|last week)\b", re.IGNORECASE
 )
 _QUOTE = re.compile(r"[\"“”]")
+_FRACTION = re.compile(r"\b(?:thirds?|quarters?)\b", re.IGNORECASE)  # "lost a third of …", "three quarters"
 _REASON = re.compile(
     r"\b(because|due to|as a result|in order to|so that|so as to|to fund|to pay|to cut|to prevent|"
     r"to avoid|to help|amid|blamed|reason|after|since|following|given)\b",
@@ -194,6 +195,15 @@ _SUM = re.compile(
     re.IGNORECASE,
 )
 _DATE_LABELS = frozenset({"DATE", "TIME"})
+
+
+def asks_a_figure(question: str) -> bool:
+    """ "How many …", "how much …", "what share …": the answer is a number or a sum."""
+    return wanted_entities(question) in (_NUMBER_LABELS, _MONEY_LABELS)
+
+
+def holds_a_figure(text: str) -> bool:
+    return bool(_NUMBER.search(text) or _FRACTION.search(text))
 
 
 def wanted_entities(question: str) -> frozenset[str] | None:

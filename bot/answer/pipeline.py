@@ -207,6 +207,7 @@ class AnswerPipeline:
             asked.filters,
             lexical,
             speaker.asked_name,
+            speaker.wants_figure,
         )
         if speaker.by_role:
             ranked = in_role(ranked, speaker.role)

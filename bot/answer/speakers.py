@@ -21,7 +21,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import attributed_line, display_date
-from bot.answer.extractive import role_noun, wanted_entities
+from bot.answer.extractive import asks_a_figure, holds_a_figure, role_noun, wanted_entities
 from bot.answer.quotations import first_per_quotation, joined, quotation_parts
 from bot.answer.speaker_index import SpeakerIndex
 from bot.models import Answer, ArticleRef, Citation
@@ -77,6 +77,7 @@ class SpeakerParams:
     lexical: float = 0.4
     min_who_said: float = 0.55  # "who said …": the best quote must match the words this well
     reported: float = 0.9  # reported speech ranks below the speaker's own words on the same topic
+    no_figure: float = 0.9  # "what did X say about how many …": a quote without a number ranks below one with
     article: float = 0.3  # share of the similarity that is the quote's article's (its best chunk's)
 
 
@@ -89,6 +90,7 @@ class SpeakerAsk:
     display_name: str
     topic: str
     role: str = ""  # the role that named them ("Arsenal manager"), when asked by role rather than by name
+    wants_figure: bool = False  # "… say about how many developers went under": the answer holds a number
 
     @property
     def by_role(self) -> bool:
@@ -228,7 +230,7 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
     if not keys:
         return None
     display = index.speakers()[keys[0]][0]
-    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name), role)
+    return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name), role, asks_a_figure(question))
 
 
 def in_role(ranked: Sequence[_Ranked], role: str) -> list[_Ranked]:
@@ -370,10 +372,13 @@ def speaker_quotes(
     filters: Filters | None = None,
     lexical_articles: LexicalArticles | None = None,
     name: str = "",
+    wants_figure: bool = False,
 ) -> list[_Ranked]:
     """The speaker's quotes, best first: relevance to the topic, then newest; a quotation of several
     paragraphs once, whole (bot/answer/quotations.py). `name`: the speaker as asked, which BM25 looks
-    for beside the topic (the keys are folded forms, and of every speaker the name matched)."""
+    for beside the topic (the keys are folded forms, and of every speaker the name matched).
+    `wants_figure`: the question asks how many or how much, so quotes holding a number come first
+    among those near in score."""
     where = _where(filters or Filters(), keys)
     if not topic.strip():
         found = store.get_quotes(where)
@@ -392,6 +397,8 @@ def speaker_quotes(
         )
         coverage = _coverage(topic_terms, idf, f"{q.article.title}\n{q.lead}\n{q.context}\n{q.quote.text}")
         weight = params.reported if q.quote.kind == "reported" else 1.0
+        if wants_figure and not holds_a_figure(q.quote.text):
+            weight *= params.no_figure
         return weight * (params.semantic * similarity + params.lexical * coverage)
 
     ranked = [_Ranked(q, score(q)) for q in found]
