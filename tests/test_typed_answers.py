@@ -182,6 +182,17 @@ def test_a_role_word_asks_who_only_when_it_is_what_is_asked(question: str, asks_
     assert (wanted_entities(question) == frozenset({"PERSON", "ORG"})) is asks_who
 
 
+def test_according_to_a_source_wants_a_window_naming_it() -> None:
+    """blind5: "How was James Beattie …, according to Everton's spokesman?" was answered with the
+    story's own account; the spokesman's words name him."""
+    check = answer_type_check("How was James Beattie after the alleged assault, according to Everton's spokesman?")
+    assert check is not None
+    assert check('"He was shaken but not badly injured," said Everton spokesman Ian Ross.')
+    assert not check("Beattie, 27, is not believed to be as seriously hurt as some reports have suggested.")
+    figure = answer_type_check("How much did claims reach in 2004, according to Swiss Re?")
+    assert figure is not None and figure("Claims reached $42bn.")  # a figure is what is asked, first
+
+
 def test_a_window_ranked_first_on_its_headline_alone_does_not_refuse_for_one_that_clears_the_bar() -> None:
     """Ranking counts the headline's words as every sentence's own; the bar does not. When the
     top-ranked window owes its rank to them, the answer comes from the windows that clear the bar."""

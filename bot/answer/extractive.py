@@ -117,6 +117,7 @@ _DATE = re.compile(
     rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\b(yesterday|today|tomorrow|next week|last week)\b", re.IGNORECASE
 )
 _QUOTE = re.compile(r"[\"“”]")
+_ACCORDING_TO = re.compile(r"\baccording to\s+([^?!.,;]+)", re.IGNORECASE)
 _FRACTION = re.compile(r"\b(?:thirds?|quarters?)\b", re.IGNORECASE)  # "lost a third of …", "three quarters"
 _REASON = re.compile(
     r"\b(because|due to|as a result|in order to|so that|so as to|to fund|to pay|to cut|to prevent|"
@@ -173,6 +174,11 @@ def answer_type_check(question: str) -> Callable[[str], bool] | None:
         return lambda text: bool(_REASON.search(text))
     if _ASK_QUOTE.search(question):
         return lambda text: bool(_QUOTE.search(text))
+    source = _ACCORDING_TO.search(question)
+    if source and (source_terms := set(terms(source.group(1)))):
+        # "How was Beattie after the assault, according to Everton's spokesman?": the answer is what
+        # that source says, in a window that names it, not the story's own account.
+        return lambda text: source_terms <= set(terms(text))
     return None
 
 
