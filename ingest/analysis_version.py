@@ -11,4 +11,4 @@ Bump ANALYSIS_VERSION with any change to ingest/quotes.py or the spaCy pipeline
 that changes its output (tests/test_quotes.py's fixed snippets usually show it).
 """
 
-ANALYSIS_VERSION = 12  # stop 23: "the chancellor" is not the shadow chancellor (role modifiers must be said)
+ANALYSIS_VERSION = 13  # stop 23: "the chancellor" is not the shadow chancellor (role modifiers must be said)

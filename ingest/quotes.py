@@ -703,7 +703,7 @@ def _modifiers_agree(token: Token, role: str) -> bool:
     """ "The Metropolitan police chief" is not the "Norfolk police chief" the article introduced: every
     word qualifying the role noun must be in the person's role for the mention to be theirs; and "the
     chancellor" is not the "shadow chancellor" (a modifier that makes another role must be said)."""
-    words = set(re.findall(r"[\w'’-]+", role.lower()))
+    words = set(re.findall(r"[\w'’]+", role.lower()))  # "Vice-President" is "vice" and "president"
     qualifiers = {t.lower_ for t in token.lefts if t.dep_ in ("compound", "amod", "nmod") and not t.is_punct}
     return qualifiers <= words and not (words & ROLE_MODIFIERS) - qualifiers
 

@@ -73,6 +73,13 @@ def _by_text(quotes: list[Quote], fragment: str) -> Quote:
             {"speaker": "Gordon Brown"},
             id="the chancellor is not the shadow chancellor",
         ),
+        pytest.param(
+            "President George W Bush met the press. Vice-President Dick Cheney stayed in Washington.\n\n"
+            'The president said "we will not back down".',
+            "we will not back down",
+            {"speaker": "George W Bush"},
+            id="the president is not the Vice-President (a hyphenated modifier)",
+        ),
     ],
 )
 def test_a_quote_is_credited_to_its_speaker(text: str, fragment: str, expected: dict[str, str]) -> None:

@@ -7,8 +7,12 @@ Payload shapes as in the events reference (docs.slack.dev/reference/events/…).
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
+import pytest
+
+from bot.slack import answering
 from bot.slack.answering import ASK_HINT, YOU_ARE_WELCOME
 from tests.conftest import CHURKIN_QUOTE
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form
@@ -192,3 +196,42 @@ def test_a_dm_edited_into_a_question_is_answered_in_place_of_the_earlier_reply(
     assert {call.args["ts"] for call in fake_slack.calls_to("chat.update")} == {hint_ts}
     (again,) = fake_slack.final_answers(DM)
     assert again["blocks"][-1]["elements"][0]["value"] != first_id  # a new answer, to the new question
+
+
+def test_an_edit_made_while_the_first_answer_is_written_is_not_overwritten_by_it(
+    bot: RunningApp, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first question's answer is held back until the edit's answer is in the message; when it
+    then finishes it must not replace it (the review of this change reproduced exactly that)."""
+    first, edited = "What did Churkin say about sanctions?", "What did Churkin say about arming the opposition?"
+    release, ids = threading.Event(), {}
+    real = answering.ask_and_record
+
+    def held(deps: Any, typed: Any, **kwargs: Any) -> Any:
+        if typed.question == first:
+            assert release.wait(60)
+        recorded = real(deps, typed, **kwargs)
+        ids[typed.question] = recorded.answer_id
+        return recorded
+
+    monkeypatch.setattr(answering, "ask_and_record", held)
+    ts = fake_slack.add_user_message(DM, first, HUMAN)
+    assert post_event(bot.url, event_body(dm_event(DM, HUMAN, first, ts))).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 1)  # "Searching…"
+    assert post_event(bot.url, event_body(_dm_changed(fake_slack, ts, first, edited))).status_code == 200
+    fake_slack.wait_for(lambda: edited in ids and len(fake_slack.final_answers(DM)) == 1)
+    release.set()
+    bot.listeners.wait_idle()
+    assert set(ids) == {first, edited}  # both were answered
+    (answer,) = fake_slack.final_answers(DM)
+    assert answer["blocks"][-1]["elements"][0]["value"] == ids[edited]
+
+
+def test_the_bots_own_edit_of_its_reply_in_a_dm_is_not_a_question(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    """Every chat.update the bot makes in a DM comes back as `message_changed` with its own message
+    nested (`bot_id` set): answering it would edit the answer in a loop."""
+    event = _dm_changed(fake_slack, fake_slack.next_ts(), "Searching the coverage…", "What did Churkin say?")
+    event["message"] = {**event["message"], "user": BOT_USER, "bot_id": "BBOT0001"}
+    assert post_event(bot.url, event_body(event)).status_code == 200
+    bot.listeners.wait_idle()
+    assert [call.method for call in fake_slack.calls if call.method != "auth.test"] == []

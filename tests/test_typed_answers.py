@@ -173,6 +173,7 @@ def test_by_when_asks_for_a_date(question: str) -> None:
     [
         ("Which former England captain criticised the decision?", True),
         ("What minister resigned over the visa row?", True),
+        ("Which minister's comments angered India?", True),  # the role itself is asked: whose comments
         # blind5: the role owns the thing asked about, or a verb comes first: these ask what.
         ("What was India's finance minister's complaint about the G7's farm policies?", False),
         ("What did the minister say about the fine?", False),
@@ -208,9 +209,20 @@ def test_a_window_ranked_first_on_its_headline_alone_does_not_refuse_for_one_tha
     assert "performer's fee" in answer.text and "held in March" not in answer.text
 
 
-def _window(text: str, article_id: str, score: float, lexical: float, context: float) -> ScoredWindow:
+def _window(
+    text: str, article_id: str, score: float, lexical: float, context: float, own: float | None = None
+) -> ScoredWindow:
     passage = Passage(f"{article_id}-c", ArticleRef(article_id, f"Story {article_id}"), text, 0, 0, len(text))
-    return ScoredWindow(passage, [(0, len(text))], [text], score, lexical, context, 0.5, False)
+    return ScoredWindow(passage, [(0, len(text))], [text], score, lexical, context, 0.5, False, bar_lexical=own)
+
+
+def test_the_window_that_gives_way_is_compared_on_its_own_words_not_its_headlines() -> None:
+    """A window whose match is mostly its article's opening words does not match more of the question."""
+    params = ExtractiveParams()
+    first = _window("Billions of old devices are thrown away every year.", "a1", 0.49, 0.5, 0.41, own=0.2)
+    other = _window("The weather in Leeds was mild on Tuesday.", "a2", 0.48, 0.6, 0.9, own=0.15)
+    answer = compose("Why is eBay recycling old computers?", [first, other], [first.passage, other.passage], params)
+    assert "Leeds" not in answer.text
 
 
 @pytest.mark.parametrize(

@@ -67,14 +67,18 @@ OVERRIDING_COVERAGE = 0.8
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-# "Which former England captain …" asks who; "What was India's finance minister's complaint …" asks
-# what (a verb before the role, or the role owning the noun asked about).
+# "Which former England captain …" and "Which minister's comments …" ask who; "What was India's
+# finance minister's complaint …" asks what (a verb before the role, or words before a role that owns
+# the noun asked about).
+_ROLES_ASKED = (
+    r"(minister|coach|manager|player|director|chief|boss|actor|actress|singer|star|man|woman|person|agent|judge|"
+    r"leader|mp|official|executive|chairman|president|striker|winger|captain|author|writer|presenter|band|"
+    r"group|firm|company|team|club)s?"
+)
 _ASK_WHO = re.compile(
-    r"^\s*(who|whom|whose)\b|^\s*(which|what)\s+"
-    r"(?:(?!(?:is|was|were|are|did|does|do|has|have|had|will|would|could|can|should)\b)[\w'-]+\s+){0,4}?"
-    r"(minister|coach|manager|player|director|chief|"
-    r"boss|actor|actress|singer|star|man|woman|person|agent|judge|leader|mp|official|executive|chairman|"
-    r"president|striker|winger|captain|author|writer|presenter|band|group|firm|company|team|club)s?\b(?!['’]s)",
+    rf"^\s*(who|whom|whose)\b|^\s*(which|what)\s+{_ROLES_ASKED}\b|^\s*(which|what)\s+"
+    r"(?:(?!(?:is|was|were|are|did|does|do|has|have|had|will|would|could|can|should)\b)[\w'’-]+\s+){1,4}?"
+    rf"{_ROLES_ASKED}\b(?!['’]s)",
     re.IGNORECASE,
 )
 _ASK_NUMBER = re.compile(
@@ -121,7 +125,7 @@ _ACCORDING_TO = re.compile(r"\baccording to\s+([^?!.,;]+)", re.IGNORECASE)
 _FRACTION = re.compile(r"\b(?:thirds?|quarters?)\b", re.IGNORECASE)  # "lost a third of …", "three quarters"
 _REASON = re.compile(
     r"\b(because|due to|as a result|in order to|so that|so as to|to fund|to pay|to cut|to prevent|"
-    r"to avoid|to help|amid|blamed|reason|after|since|following|given)\b",
+    r"to avoid|to help|amid|blamed|reason|after|since|following|given that)\b",
     re.IGNORECASE,
 )
 
@@ -139,11 +143,15 @@ class ScoredWindow:
     focus: float = 0.15
     bar_lexical: float | None = None  # the lexical share the relevance bar reads, when not `lexical`
 
+    @property
+    def own_lexical(self) -> float:
+        """The window's own match of the question's words, without the article's opening words
+        where those only rank the article's sentences against each other (see `_read_question`)."""
+        return self.lexical if self.bar_lexical is None else self.bar_lexical
+
     def bar_score(self, params: ExtractiveParams) -> float:
-        """The score the relevance bar reads: without the article's opening words where those only
-        rank the article's sentences against each other (see `_read_question`)."""
-        own = self.lexical if self.bar_lexical is None else self.bar_lexical
-        return self.score - params.lexical * (self.lexical - own)
+        """The score the relevance bar reads: with the window's own match (`own_lexical`)."""
+        return self.score - params.lexical * (self.lexical - self.own_lexical)
 
 
 def answer_type_check(question: str) -> Callable[[str], bool] | None:
@@ -681,7 +689,7 @@ def compose(
             window
             for window in scored
             if window.context >= OVERRIDING_COVERAGE
-            and window.lexical > top.lexical
+            and window.own_lexical > top.own_lexical
             and window.bar_score(params) >= bar
         ] or scored
     best = scored[0] if scored else None

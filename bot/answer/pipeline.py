@@ -163,7 +163,7 @@ class AnswerPipeline:
         query = asked.frame.question if asked.frame.phrase else asked.standalone
         vector = self.embedder.embed_query(query)
         passages = self.retriever.search(query, k or self.top_k, asked.filters, mode, query_vector=vector)
-        passages = self._undated_naming_the_year(passages, asked)
+        passages = self._undated_written_before(passages, asked)
         if asked.frame.latest:
             passages.sort(key=lambda p: p.article.published, reverse=True)
         candidates, article_terms = self._whole_articles(passages)
@@ -273,23 +273,24 @@ class AnswerPipeline:
         answer.text = text
         return answer
 
-    def _undated_naming_the_year(self, passages: list[Passage], asked: _Asked) -> list[Passage]:
-        """A year typed in the question admits an undated article (no date rules it out) only when
-        the article names a year inside the bound: "the 2006 Academy Awards" is not answered from an
-        undated story about the 2005 ones, nor "the 2005 Ashes" from one about rugby league's.
-        Relative times ("this summer", "last week") are left alone: an undated story may be from
-        any summer, and says so in words no year matches."""
-        filters = asked.filters
-        if not (filters.include_undated and filters.since and filters.until and _YEAR.search(asked.frame.phrase)):
+    def _undated_written_before(self, passages: list[Passage], asked: _Asked) -> list[Passage]:
+        """A year typed in the question admits an undated article (no date rules it out) unless every
+        year the article names is before it: news names the year it is written in or earlier ones, so
+        a story naming 1999 and 2001 is not about "the 2006 Academy Awards", nor one naming 1970 and
+        2000 about "the 2005 Ashes". A story naming no year may be from any. Relative times ("this
+        summer") are left alone: no year is typed."""
+        since = asked.filters.since
+        if not (asked.filters.include_undated and since and _YEAR.search(asked.frame.phrase)):
             return passages
         undated = list(dict.fromkeys(p.article.article_id for p in passages if not p.article.published))
         if not undated:
             return passages
-        years = "|".join(str(year) for year in range(filters.since.year, filters.until.year + 1))
-        named = re.compile(rf"\b(?:{years})\b")
-        texts = self.store.article_texts(undated)
-        naming = {aid for aid, found in texts.items() if named.search(found.ref.title) or named.search(found.text)}
-        return [p for p in passages if p.article.published or p.article.article_id in naming]
+        earlier = set()
+        for aid, found in self.store.article_texts(undated).items():
+            named = [int(year) for year in _YEAR.findall(f"{found.ref.title}\n{found.text}")]
+            if named and max(named) < since.year:
+                earlier.add(aid)
+        return [p for p in passages if p.article.article_id not in earlier]
 
     def _whole_articles(
         self, passages: Sequence[Passage], count: int = WHOLE_ARTICLES
@@ -318,7 +319,7 @@ class AnswerPipeline:
 
 # The bot's own name: "Hey Newsdesk, what did …" is addressed to it, not about it.
 _OWN_NAMES = frozenset({"newsdesk"})
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # a number like "2000 people" read as a year only keeps an article
 
 
 def _not_covered(asked: _Asked, passages: Sequence[Passage]) -> Answer:

@@ -330,9 +330,29 @@ def answer_in_thread(
         recorded = ask_and_record(
             deps, typed, user_id=asked.user_id, channel=asked.channel, history=history, on_text=progress.draft
         )
+        if _overtaken(deps, asked):  # the asker edited the question meanwhile: that answer goes into the message
+            if progress.draft is not None:
+                progress.draft.abandon()  # a streamed draft of this answer is a message of its own: it goes
+            return
         _post_answer(deps, client, asked, recorded, progress)
     except Exception as exc:
         _apologise_in_thread(deps, client, asked, progress, exc)
+
+
+def _overtaken(deps: SlackDeps, asked: SlackQuestion) -> bool:
+    """Whether an edit has since claimed the asker's message for another question: its answer is on
+    its way into the same message, and this one, finishing later, must not overwrite it."""
+    if not asked.current_ts:
+        return False
+    try:
+        current = deps.shared.current_question(asked.channel, asked.current_ts)
+    except Exception:  # the state store is down: post this answer rather than none
+        log.warning("could not read the question of %s in %s", asked.current_ts, asked.channel, exc_info=True)
+        return False
+    if current is None or current == asked.question:
+        return False
+    log.info("event %s: the question was edited while it was answered; the edit's answer replaces it", asked.event_id)
+    return True
 
 
 def _typed_question(deps: SlackDeps, question: str, scope: ChannelSettings) -> TypedQuestion:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from bot.state.db import Database
 from bot.state.tables import replies, seen_events
@@ -75,6 +75,14 @@ class Events:
                 .returning(replies.c.reply_ts)
             ).first()
         return Claim("update", changed.reply_ts) if changed is not None else Claim("ignore")
+
+    def current_question(self, channel_id: str, message_ts: str) -> str | None:
+        """The question last claimed for (channel, message_ts), or None when nothing was claimed (the
+        assistant panel, a slash command): an answer to any other question has been overtaken by an edit."""
+        key = (replies.c.channel_id == channel_id) & (replies.c.message_ts == message_ts)
+        with self.db.transaction() as connection:
+            row = connection.execute(select(replies.c.question).where(key)).first()
+        return None if row is None else str(row.question)
 
     def remember_reply(self, channel_id: str, message_ts: str, question: str, reply_ts: str) -> None:
         """The ts of the bot's message that answers (channel, message_ts), so an edit can update it."""
