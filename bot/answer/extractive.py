@@ -682,13 +682,14 @@ def compose(
     if scored and scored[0].context < params.min_coverage:
         # Ranked first from an article that misses much of the question (a paraphrase's words hit
         # another story): the answer may be a window scoring near it that matches more of the
-        # question's words itself, in an article holding nearly all of them.
+        # question's words, with its headline and without, in an article holding nearly all of them.
         top = scored[0]
         bar = max(params.min_relevance, params.keep_relative * top.bar_score(params))
         scored = [
             window
             for window in scored
             if window.context >= OVERRIDING_COVERAGE
+            and window.lexical > top.lexical
             and window.own_lexical > top.own_lexical
             and window.bar_score(params) >= bar
         ] or scored
