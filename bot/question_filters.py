@@ -24,9 +24,10 @@ SOURCE_WORDS = 3
 # Stored source names listed in an unknown-source error: enough to show the spelling, one Slack line.
 SOURCES_NAMED = 6
 _FILTER = re.compile(r"(?<!\S)(since|until|source):", re.IGNORECASE)
-_QUOTES = ('"', "“", "”")
-_QUOTED = re.compile(r"[\"“”]([^\"“”]*)[\"“”]")
+_QUOTES = ('"', "“", "”", "‘")
+_QUOTED = re.compile(r"[\"“”]([^\"“”]*)[\"“”]|‘([^’]*)’")  # ‘…’ too, as phones type it
 _TRAILING = ",.;:?!)"
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))  # 2012‑05 as some keyboards type it
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -112,7 +113,7 @@ def _read_value(name: str, rest: str) -> _Value:
     values are one word, without the punctuation that ends a sentence ("…since:2012?")."""
     quoted = _QUOTED.match(rest)
     if quoted and name == "source":
-        return _Value(quoted.group(1), quoted.end(), quoted=True)
+        return _Value(quoted.group(1) if quoted.group(1) is not None else quoted.group(2), quoted.end(), quoted=True)
     if rest[:1] in _QUOTES:
         raise FilterError(f'{name}: the closing quote is missing; write {name}:"ABC News"')
     word = rest.split(maxsplit=1)[0]
@@ -154,7 +155,7 @@ def _example(name: str) -> str:
 
 def _day(value: str, name: str, *, end: bool) -> date:
     """A day, month or year; `since` takes the first day of a month or year, `until` the last."""
-    found = _DATE.fullmatch(value)
+    found = _DATE.fullmatch(value.translate(_DASHES))
     try:
         if found is None:
             raise ValueError(value)

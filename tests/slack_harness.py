@@ -162,13 +162,16 @@ def feedback_click(fake: FakeSlack, channel: str, answer: dict[str, Any], user: 
     """A 👍 (0) or 👎 (1) click on an answer's buttons, as Slack's block_actions payload
     (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload)."""
     pressed = answer["blocks"][-1]["elements"][button]
+    container = {"type": "message", "channel_id": channel, "message_ts": answer["ts"], "is_ephemeral": False}
+    if answer.get("thread_ts"):
+        container["thread_ts"] = answer["thread_ts"]
     return {
         "type": "block_actions",
         "user": {"id": user},
         "team": {"id": TEAM},
         "api_app_id": "A0TEST01",
         "channel": {"id": channel},
-        "container": {"type": "message", "channel_id": channel, "message_ts": answer["ts"]},
+        "container": container,
         "message": answer,
         "trigger_id": "1.2.3",
         "response_url": fake.base_url.replace("/api/", "/response/") + "x",

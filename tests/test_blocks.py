@@ -111,6 +111,15 @@ def test_ingest_reads_urls_as_slack_escapes_them() -> None:
     assert ingest_urls(raw) == ["https://news.example.com/story?id=42&page=2", "https://news.example.com/b?x=1&y=2"]
 
 
+def test_a_one_term_question_above_a_quoted_line_is_asked_about_it() -> None:
+    assert question_from_message("<@UBOT> what did Putin say?\n&gt; Russia vetoes UN resolution on Syria", "UBOT") == (
+        "what did Putin say about Russia vetoes UN resolution on Syria?"
+    )
+    assert question_from_message("Who said this?\n&gt; “We will not be moved”", "UBOT") == (
+        "Who said “We will not be moved”?"
+    )
+
+
 def test_a_quoted_line_is_the_question_when_the_message_asks_nothing_of_its_own() -> None:
     assert question_from_message("&gt; What did Blair say about Iraq?\n<@UBOT> any idea?", "UBOT") == (
         "What did Blair say about Iraq?"

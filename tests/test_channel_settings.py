@@ -120,14 +120,19 @@ def _mention(fake: FakeSlack, text: str, channel: str = SPORTS, thread_ts: str |
 
 
 def _channel_message(
-    fake: FakeSlack, text: str, channel: str = SPORTS, thread_ts: str | None = None, ts: str | None = None
+    fake: FakeSlack,
+    text: str,
+    channel: str = SPORTS,
+    thread_ts: str | None = None,
+    ts: str | None = None,
+    user: str = HUMAN,
 ) -> dict[str, Any]:
     # docs.slack.dev/reference/events/message.channels (example event); a reply as in message_replied.
-    ts = ts or fake.add_user_message(channel, text, HUMAN, thread_ts)
+    ts = ts or fake.add_user_message(channel, text, user, thread_ts)
     event = {
         "type": "message",
         "channel": channel,
-        "user": HUMAN,
+        "user": user,
         "text": text,
         "ts": ts,
         "event_ts": ts,
@@ -343,6 +348,33 @@ def test_thread_replies_are_answered_only_in_threads_the_bot_is_in(bot: RunningA
     follow = _channel_message(fake_slack, "Who is Fursenko?", thread_ts=root)
     post_event(bot.url, follow)
     fake_slack.wait_for(lambda: len(_answers(fake_slack, SPORTS, root)) == 2)
+
+
+def test_follow_ups_of_whoever_asked_by_mention_are_answered_without_the_setting(
+    bot: RunningApp, fake_slack: FakeSlack
+) -> None:
+    first = _mention(fake_slack, f"<@{BOT_USER}> Why are there sanctions on Russian clubs?")
+    root = first["event"]["ts"]
+    post_event(bot.url, first)
+    fake_slack.wait_for(lambda: len(_answers(fake_slack, SPORTS, root)) == 1)
+    colleague = _channel_message(fake_slack, "Is the ban lifted in July?", thread_ts=root, user="UCOLLEAG1")
+    top_level = _channel_message(fake_slack, "Who is Fursenko?")
+    for body in (colleague, top_level):
+        post_event(bot.url, body)
+    bot.listeners.wait_idle()
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # neither: the setting is off, they never asked it
+    follow = _channel_message(fake_slack, "And who is Fursenko?", thread_ts=root)
+    post_event(bot.url, follow)
+    fake_slack.wait_for(lambda: len(_answers(fake_slack, SPORTS, root)) == 2)
+    assert "Russian Football Union" in json.dumps(_answers(fake_slack, SPORTS, root)[-1]["blocks"])
+
+
+def test_slackbot_reminders_are_not_questions(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    _config(bot, fake_slack, "answer-without-mention on")
+    reminder = _channel_message(fake_slack, "Reminder: what did Churkin say about sanctions?", user="USLACKBOT")
+    post_event(bot.url, reminder)
+    bot.listeners.wait_idle()
+    assert fake_slack.calls_to("chat.postMessage") == []
 
 
 # --- private answers ---------------------------------------------------------------------------------

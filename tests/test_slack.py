@@ -239,6 +239,23 @@ def test_slash_command_question_help_sources_stats(bot: RunningApp, fake_slack: 
         assert reply["response_type"] == "ephemeral"
 
 
+def test_slash_near_misses_reach_the_subcommand_meant(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    for text, expected in (("sources?", "Russia digs in its heels"), ("stats please", "*Articles:* 1")):
+        assert post_form(bot.url, _command(fake_slack, text)).json()["response_type"] == "ephemeral"
+        fake_slack.wait_for(
+            lambda expected=expected: any(expected in r.get("text", "") for r in _responses(fake_slack))
+        )
+    usage = post_form(bot.url, _command(fake_slack, "quotes")).json()
+    assert usage["response_type"] == "ephemeral" and "/newsdesk quotes Churkin" in usage["text"]
+    assert "/newsdesk sources" in post_form(bot.url, _command(fake_slack, "help with filters")).json()["text"]
+    asked = post_form(bot.url, _command(fake_slack, "help me find what Churkin said about sanctions")).json()
+    assert asked["text"].startswith("Searching the coverage for:")
+    fake_slack.wait_for(lambda: any(r.get("response_type") == "in_channel" for r in _responses(fake_slack)))
+    bot.listeners.wait_idle()
+    (answer,) = [r for r in _responses(fake_slack) if r.get("response_type") == "in_channel"]
+    assert CHURKIN_QUOTE in json.dumps(answer["blocks"])  # the only message the channel saw
+
+
 def test_slash_ingest_is_for_admins_only(bot: RunningApp, fake_slack: FakeSlack) -> None:
     with serve_pages() as pages:
         url = pages.add("/world/lavrov", ARTICLE_HTML.format(canonical=pages.base_url + "/world/lavrov"))
@@ -269,7 +286,9 @@ def test_feedback_button_click_is_stored_and_acknowledged(
     payload = feedback_click(fake_slack, CHANNEL, answer, "UVOTER01", 1)
     assert post_form(bot.url, {"payload": json.dumps(payload)}).status_code == 200
     fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postEphemeral")) == 1)
-    assert "👎 was recorded" in fake_slack.calls_to("chat.postEphemeral")[0].args["text"]
+    acknowledged = fake_slack.calls_to("chat.postEphemeral")[0].args
+    assert "👎 was recorded" in acknowledged["text"]
+    assert acknowledged["thread_ts"] == body["event"]["ts"]  # beside the answer clicked, in its thread
     (vote,) = SharedState.open(bot.settings).votes()
     assert (vote.vote, vote.user_id, vote.channel_id) == (-1, "UVOTER01", CHANNEL)
     assert vote.question == "What did Churkin say about sanctions?" and CHURKIN_QUOTE in vote.answer
@@ -430,3 +449,36 @@ def test_socket_mode_mention_is_acked_and_answered(
     assert {ack["envelope_id"] for ack in socket_mode.acks} == {envelope_id, retry_id}
     (answer,) = answers_in(fake_slack, body["event"]["ts"])
     assert CHURKIN_QUOTE in json.dumps(answer["blocks"])
+
+
+def _panel_message(fake: FakeSlack, text: str, thread_ts: str) -> dict[str, Any]:
+    # A user's message in an assistant thread (bolt-python tests/scenario_tests/test_events_assistant.py).
+    ts = fake.add_user_message("D0ASSIST1", text, HUMAN, thread_ts)
+    return event_body(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0ASSIST1",
+            "user": HUMAN,
+            "text": text,
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "event_ts": ts,
+        }
+    )
+
+
+def test_panel_titles_a_thread_once_and_answers_when_its_status_cannot_be_set(
+    bot: RunningApp, fake_slack: FakeSlack
+) -> None:
+    fake_slack.status_error = "missing_scope"  # an app installed without assistant:write
+    thread_ts = fake_slack.next_ts()
+    post_event(bot.url, _panel_message(fake_slack, "What did Churkin say about sanctions?", thread_ts))
+    fake_slack.wait_for(lambda: len(answers_in(fake_slack, thread_ts, "D0ASSIST1")) == 1)
+    assert CHURKIN_QUOTE in json.dumps(answers_in(fake_slack, thread_ts, "D0ASSIST1")[0]["blocks"])
+    placeholders = [c for c in fake_slack.calls_to("chat.postMessage") if c.args.get("text") == SEARCHING]
+    assert len(placeholders) == 1  # progress shown as a message instead of the panel's status
+    post_event(bot.url, _panel_message(fake_slack, "And what about arming the opposition?", thread_ts))
+    fake_slack.wait_for(lambda: len(answers_in(fake_slack, thread_ts, "D0ASSIST1")) == 2)
+    titles = [c.args["title"] for c in fake_slack.calls_to("assistant.threads.setTitle")]
+    assert titles == ["What did Churkin say about sanctions?"]  # the follow-up does not rename the thread

@@ -142,3 +142,11 @@ def test_slash_command_with_filters_and_a_bad_range(bot: RunningApp, fake_slack:
     }
     bot.listeners.wait_idle()
     assert len(_responses(fake_slack)) == 1  # the refused one searched nothing and sent nothing more
+
+
+def test_filters_typed_with_phone_punctuation_are_read() -> None:
+    from bot.question_filters import read_filters
+
+    typed = read_filters(f"since:2012\u201105 source:\u2018ABC News\u2019 {QUESTION}")
+    assert typed.question == QUESTION
+    assert (str(typed.filters.since), typed.filters.source) == ("2012-05-01", "ABC News")

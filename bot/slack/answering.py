@@ -59,6 +59,8 @@ _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|([^>]*))?>")
 _CHANNEL_REF = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_LINK = re.compile(r"<([a-z][a-z0-9+.-]*:[^|>]+)(?:\|([^>]+))?>", re.IGNORECASE)  # https:, mailto:, tel:, slack:
 _SPECIAL = re.compile(r"<![^>]*>")
+_QUOTE_MARKS = ' "“”'
+_WHO_SAID_THIS = re.compile(r"(?:so\s+)?who\s+(?:said|says|say)\s+(?:this|that|it)\b", re.IGNORECASE)
 
 
 def question_from_message(text: str, bot_user_id: str | None = None) -> str:
@@ -66,7 +68,8 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
     the bot's own mention dropped whatever its label, other labelled mentions (`<@U1|ana>`,
     `<#C1|general>`) as their names, links as their labels, entities (&amp; &lt; &gt;) decoded, quoted
     lines (`> …`, `>>> …`) left out when the message asks something of its own (else the quoted
-    question is the question: "> What did Blair say about Iraq?" then "@Newsdesk any idea?"), and
+    question is the question: "> What did Blair say about Iraq?" then "@Newsdesk any idea?"; a
+    one-term question is asked about the quoted text: "what did Putin say?" above a headline), and
     the chat around the question (greetings, sign-offs, emoji: `bot.chatter`) taken off — "" when
     nothing is left."""
     text = text or ""
@@ -78,8 +81,14 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
     text = _SPECIAL.sub(" ", text)
     own, quoted = _own_and_quoted(text)
     question = without_chatter(" ".join(unescape(" ".join(own)).split()))
-    if len(query_terms(question)) < 2 and quoted:  # "&gt; What did Blair say…" then "any idea?" / "this ^"
-        question = without_chatter(" ".join(unescape(" ".join(quoted)).split()))
+    if len(query_terms(question)) < 2 and quoted:
+        topic = without_chatter(" ".join(unescape(" ".join(quoted)).split()))
+        if _WHO_SAID_THIS.match(question):  # "Who said this?" above a quote: the quote's speaker
+            return f"Who said “{topic.strip(_QUOTE_MARKS)}”?"
+        if not query_terms(question) or topic.endswith(("?", "？")):  # "&gt; What did Blair say…?" / "this ^"
+            return topic
+        # "what did Putin say?" above a quoted headline: his name and the headline's words, together
+        return f"{question.rstrip(' ?？')} about {topic.rstrip(' ?？')}?"
     return question
 
 
@@ -371,14 +380,18 @@ def _show_searching(
 ) -> str | None:
     """Show progress before the slow part, so the asker never meets silence: the earlier answer to an
     edited question says it is searching again, the assistant panel shows a status, anywhere else a
-    placeholder is posted — and remembered at once, so an edit arriving mid-answer finds it.
+    placeholder is posted (in the panel too when its status cannot be set) — and remembered at once,
+    so an edit arriving mid-answer finds it.
     Returns the message the answer will replace, if there is one."""
     if reply_ts:
         client.chat_update(channel=asked.channel, ts=reply_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_"))
         return reply_ts
     if set_status is not None:
-        set_status(SEARCHING)
-        return None
+        try:
+            set_status(SEARCHING)
+            return None
+        except Exception:  # no assistant:write, or a DM thread that is not the panel's: a placeholder instead
+            log.warning("could not set the assistant status in %s; posting a placeholder", asked.channel, exc_info=True)
     posted = client.chat_postMessage(
         channel=asked.channel, thread_ts=asked.thread_ts, text=SEARCHING, blocks=plain_blocks(f"_{SEARCHING}_")
     )

@@ -54,6 +54,8 @@ class FakeSlack:
     stream_error: str | None = None
     # What chat.postEphemeral answers instead (e.g. "channel_not_found" where the bot is no member).
     ephemeral_error: str | None = None
+    # What assistant.threads.setStatus answers instead (e.g. "missing_scope" without assistant:write).
+    status_error: str | None = None
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)  # notified whenever a call is recorded or a message changes
@@ -200,6 +202,8 @@ class FakeSlack:
             if self.ephemeral_error:
                 return {"ok": False, "error": self.ephemeral_error}
             return {"ok": True, "message_ts": self.next_ts()}
+        if method == "assistant.threads.setStatus" and self.status_error:
+            return {"ok": False, "error": self.status_error}
         if method.startswith("assistant.threads."):
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}

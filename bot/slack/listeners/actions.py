@@ -29,8 +29,10 @@ def register(app: App, deps: SlackDeps) -> None:
             if stored
             else "Sorry, that answer is too old to rate."
         )
+        container, message = body.get("container") or {}, body.get("message") or {}
+        thread_ts = container.get("thread_ts") or message.get("thread_ts")  # beside the answer clicked
         try:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
         except Exception:
             # Not in the channel (an answer /newsdesk posted through response_url in a DM between two
             # people, or a channel the bot never joined): the click's own response_url still reaches the user.

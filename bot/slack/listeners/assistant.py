@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ TITLE_LIMIT = 70  # a prompt's or thread's title: one line in the panel
 HEADLINE_PROMPTS = 4
 QUOTED_HEADLINE_LIMIT = 200  # a headline quoted in a prompt's message
 MAX_SUGGESTED_PROMPTS = 4  # assistant.threads.setSuggestedPrompts takes at most four
+TITLED_THREADS = 5000
 
 
 def _short(text: str, limit: int) -> str:
@@ -78,6 +80,7 @@ def _greet(say: Say, set_suggested_prompts: SetSuggestedPrompts, suggestions: Su
 
 def _panel_listener(deps: SlackDeps) -> Callable[..., None]:
     """The assistant's `user_message` listener (Bolt passes its arguments by these names)."""
+    titled = TitledThreads()
 
     def user_message(
         payload: dict[str, Any],
@@ -96,7 +99,7 @@ def _panel_listener(deps: SlackDeps) -> Callable[..., None]:
             reply = small_talk_reply(payload.get("text", ""))
             client.chat_postMessage(channel=payload["channel"], thread_ts=payload["thread_ts"], text=reply)
             return
-        if question:
+        if question and titled.first(payload["channel"], payload["thread_ts"]):
             _set_title(set_title, question)
         answer_message(
             deps,
@@ -110,6 +113,25 @@ def _panel_listener(deps: SlackDeps) -> Callable[..., None]:
         )
 
     return user_message
+
+
+class TitledThreads:
+    """The panel threads this process has titled, so a follow-up does not rename its thread. Kept in
+    memory, the newest few thousand: after a restart (or on another replica) a follow-up may title
+    a thread again, which costs only the title."""
+
+    def __init__(self, limit: int = TITLED_THREADS) -> None:
+        self.limit = limit
+        self.seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def first(self, channel: str, thread_ts: str) -> bool:
+        key = (channel, thread_ts)
+        if key in self.seen:
+            return False
+        self.seen[key] = None
+        if len(self.seen) > self.limit:
+            self.seen.popitem(last=False)
+        return True
 
 
 def _set_title(set_title: SetTitle, question: str) -> None:

@@ -30,6 +30,7 @@ from bot.slack.channel_config import (
 )
 from bot.slack.deps import SlackDeps
 from bot.state import ChannelSettings
+from bot.text import query_terms
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ HELP = (
     "(answer questions asked here without a mention) and `config private on|off` (answers only the asker sees)\n"
     "You can also @mention me in a channel (I answer in the thread) or send me a DM."
 )
+QUOTES_USAGE = "Whose quotes? e.g. `/newsdesk quotes Churkin` or `/newsdesk quotes Churkin sanctions`."
+HELP_TOPIC_TERMS = 3  # "help with the since filter" is help; "help me find what Churkin said" a question
+_COURTESIES = frozenset({"", "please", "pls", "plz", "thanks", "thank you"})
 # How much each ephemeral listing shows: enough to scan in one message.
 SOURCES_SHOWN = 15
 QUOTES_SHOWN = 10
@@ -80,9 +84,12 @@ def parse_subcommand(command: dict[str, Any]) -> Subcommand:
     raw = (command.get("text") or "").strip()
     text = question_from_message(raw)
     verb, _, rest = text.partition(" ")
+    verb = verb.lower().rstrip("?!.:,")  # "sources?", "stats."
+    if rest.strip(" ?!.").lower() in _COURTESIES:  # "stats please": the verb alone
+        rest = ""
     return Subcommand(
         text=text,
-        verb=verb.lower(),
+        verb=verb,
         rest=rest,
         raw_rest=raw.partition(" ")[2],
         channel_id=command.get("channel_id", ""),
@@ -94,8 +101,10 @@ def _route(deps: SlackDeps, ack: Ack, respond: Respond, command: dict[str, Any])
     """Send `/newsdesk …` to its subcommand by the first word; text that names none is a question.
     Each branch acks (Slack wants that within 3 seconds) before any slow work."""
     sub = parse_subcommand(command)
-    if not sub.text or sub.verb == "help":
+    if not sub.text or (sub.verb == "help" and len(query_terms(sub.rest)) < HELP_TOPIC_TERMS):
         ack(response_type="ephemeral", text=HELP, blocks=plain_blocks(HELP))
+    elif sub.verb == "quotes" and not sub.rest:
+        ack(response_type="ephemeral", text=QUOTES_USAGE)
     elif sub.verb == "ingest":
         _ingest(deps, ack, respond, command, sub.raw_rest)
     elif sub.verb == "config":

@@ -21,8 +21,16 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u
 _QUESTION_MARKS = ("?", "？", "؟")
 
 
+SLACKBOT_USER = "USLACKBOT"  # reminders and auto-responses: Slack's own bot, without a bot_id
+
+
 def from_a_bot(event: dict[str, Any]) -> bool:
-    return bool(event.get("bot_id")) or event.get("subtype") == "bot_message" or bool(event.get("bot_profile"))
+    return (
+        bool(event.get("bot_id"))
+        or event.get("subtype") == "bot_message"
+        or bool(event.get("bot_profile"))
+        or event.get("user") == SLACKBOT_USER
+    )
 
 
 def first_delivery(deps: SlackDeps, body: dict[str, Any]) -> bool:

@@ -7,9 +7,11 @@ does); deletions and other bots' messages are ignored. A message with files
 (`file_share`) is answered from its text in a DM, saying the files were not
 read. In a channel only plain new messages count (no subtype, not edited), a
 thread reply only where the bot already takes part, and never one addressed to
-someone else. A question that also mentions the bot arrives twice — as this
-`message` and as an `app_mention` — and the per-message claim (channel + ts)
-lets exactly one of the two listeners answer it.
+someone else. A channel without "answer without mention" still gets answers to
+follow-up questions in a thread from whoever asked the bot there by mention. A
+question that also mentions the bot arrives twice — as this `message` and as an
+`app_mention` — and the per-message claim (channel + ts) lets exactly one of the
+two listeners answer it.
 """
 
 from __future__ import annotations
@@ -70,12 +72,17 @@ def _channel_question(
     if not is_question(question) or addressed_to_people(text, context.bot_user_id):
         return
     channel, ts = event["channel"], event["ts"]
-    settings = deps.channel_settings(channel)
-    if not settings.answer_without_mention or not first_delivery(deps, body):
-        return
     thread_ts = event.get("thread_ts")
-    if thread_ts and thread_ts != ts and not _bot_in_thread(client, channel, thread_ts, context):
+    in_a_thread = bool(thread_ts and thread_ts != ts)
+    settings = deps.channel_settings(channel)
+    if not (settings.answer_without_mention or in_a_thread) or not first_delivery(deps, body):
         return
+    if in_a_thread:
+        talking, askers = _thread_roles(client, channel, str(thread_ts), context)
+        # Unasked, the bot joins only threads it is in; elsewhere only the follow-up of someone who
+        # asked it in this thread ("And what did he say about arming the opposition?").
+        if not talking or not (settings.answer_without_mention or event.get("user") in askers):
+            return
     if deps.shared.claim_message(channel, ts, question).action != "answer":
         log.info("event %s: message %s is answered already (as a mention)", body.get("event_id"), ts)
         return
@@ -91,16 +98,18 @@ def _channel_question(
     )
 
 
-def _bot_in_thread(client: WebClient, channel: str, thread_ts: str, context: BoltContext) -> bool:
-    """Whether the bot has posted in this thread: a reply in someone else's conversation is only
-    answered when the bot is already part of it."""
+def _thread_roles(client: WebClient, channel: str, thread_ts: str, context: BoltContext) -> tuple[bool, set[str]]:
+    """Whether the bot has posted in this thread, and who in it has mentioned the bot (asked it)."""
     try:
         replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_SCAN_MESSAGES)
     except Exception:
         log.warning("could not read thread %s in %s; not answering in it", thread_ts, channel, exc_info=True)
-        return False
+        return False, set()
     messages: list[dict[str, Any]] = replies.get("messages", []) or []
-    return any(
+    talking = any(
         message.get("user") == context.bot_user_id or (context.bot_id and message.get("bot_id") == context.bot_id)
         for message in messages
     )
+    mention = f"<@{context.bot_user_id}"
+    askers = {str(message.get("user")) for message in messages if mention in (message.get("text") or "")}
+    return talking, askers
