@@ -369,6 +369,19 @@ def test_follow_ups_of_whoever_asked_by_mention_are_answered_without_the_setting
     assert "Russian Football Union" in json.dumps(_answers(fake_slack, SPORTS, root)[-1]["blocks"])
 
 
+def test_a_question_posted_with_a_file_is_answered_from_its_text(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    from bot.slack.answering import ATTACHMENTS_NOT_READ
+    from tests.test_slack_payloads import _file
+
+    _config(bot, fake_slack, "answer-without-mention on")
+    body = _channel_message(fake_slack, "Who is Fursenko?")
+    body["event"].update(subtype="file_share", files=[_file()], upload=False)  # message.channels, file_share
+    post_event(bot.url, body)
+    ts = body["event"]["ts"]
+    fake_slack.wait_for(lambda: len(_answers(fake_slack, SPORTS, ts)) == 1)
+    assert ATTACHMENTS_NOT_READ in json.dumps(_answers(fake_slack, SPORTS, ts)[0]["blocks"])
+
+
 def test_slackbot_reminders_are_not_questions(bot: RunningApp, fake_slack: FakeSlack) -> None:
     _config(bot, fake_slack, "answer-without-mention on")
     reminder = _channel_message(fake_slack, "Reminder: what did Churkin say about sanctions?", user="USLACKBOT")

@@ -5,7 +5,7 @@ Threaded DM replies belong to the assistant listener (Bolt routes them there). A
 edited into another question has its answer replaced in place (as a mention's edit
 does); deletions and other bots' messages are ignored. A message with files
 (`file_share`) is answered from its text in a DM, saying the files were not
-read. In a channel only plain new messages count (no subtype, not edited), a
+read. In a channel only new messages count (plain or with files, not edited), a
 thread reply only where the bot already takes part, and never one addressed to
 someone else. A channel without "answer without mention" still gets answers to
 follow-up questions in a thread from whoever asked the bot there by mention. A
@@ -65,7 +65,7 @@ def _channel_question(
 ) -> None:
     """Answer a channel message nobody mentioned the bot in, when the channel asks for it. The cheap
     checks come first: every message in every channel the bot is in arrives here."""
-    if event.get("subtype") is not None or event.get("edited") or from_a_bot(event):
+    if event.get("subtype") not in QUESTION_SUBTYPES or event.get("edited") or from_a_bot(event):
         return
     text = event.get("text", "")
     question = question_from_message(text, context.bot_user_id)
