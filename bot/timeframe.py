@@ -34,6 +34,12 @@ _MONTH_YEAR = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:(?P<prep>in|during|since|before|after|until|by)\s+)?(?P<year>(?:19|20)\d\d)\b", re.I)
+# Words that make "today" a date rather than "nowadays" (see `_nowadays`).
+_EVENT_WORDS = frozenset(
+    "did was were has have had said says announced happened happening new news latest headlines "
+    "going breaking".split()
+)
+_STATE_VERBS = frozenset("is are does do remain remains".split())
 _LATEST = re.compile(r"\b(latest|most recent|newest|recently|lately)\b", re.IGNORECASE)
 
 
@@ -110,10 +116,11 @@ def _bounded(prep: str | None, first: date, last: date) -> tuple[date | None, da
 def read_timeframe(question: str, as_of: date) -> TimeFrame:
     """The first time expression in `question`, read against `as_of`."""
     latest = bool(_LATEST.search(question))
-    found = _RELATIVE.search(question)
     since: date | None
     until: date | None
-    if found:
+    for found in _RELATIVE.finditer(question):
+        if found.group("day") and _nowadays(question):
+            continue
         since, until = _relative(found, as_of)
         return _frame(question, found, since, until, latest)
     for found in _MONTH_YEAR.finditer(question):
@@ -137,6 +144,19 @@ def read_timeframe(question: str, as_of: date) -> TimeFrame:
         since, until = _bounded(found.group("prep"), date(year, 1, 1), date(year, 12, 31))
         return _frame(question, found, since, until, latest)
     return TimeFrame(latest=latest, question=question)
+
+
+def _nowadays(question: str) -> bool:
+    """ "today" as "nowadays", not as a date: "the biggest danger facing democracy today", "is the
+    album still popular today". A question in the present simple (is, are, does) asks about a state of
+    things; one about an event ("what did Blair say today", "what is happening today", "what's new
+    today") keeps the date."""
+    words = re.findall(r"[a-z’']+", question.lower())
+    if _EVENT_WORDS.intersection(words):
+        return False
+    states = [n for n, word in enumerate(words) if word in _STATE_VERBS or (n < 2 and word.endswith(("'s", "’s")))]
+    # "what is happening today": the progressive is an event
+    return bool(states) and not any(n + 1 < len(words) and words[n + 1].endswith("ing") for n in states)
 
 
 def _latest_year_of(month: int, as_of: date) -> int:

@@ -25,6 +25,9 @@ AS_OF = date(2012, 6, 6)
         ("What has Assad said since 1 May 2012?", date(2012, 5, 1), None),
         ("What did Assad say before 2012?", None, date(2011, 12, 31)),
         ("Who won the election in 2004?", date(2004, 1, 1), date(2004, 12, 31)),
+        ("What did Blair say today?", date(2012, 6, 6), date(2012, 6, 6)),
+        ("What is happening in Syria today?", date(2012, 6, 6), date(2012, 6, 6)),
+        ("What's new today?", date(2012, 6, 6), date(2012, 6, 6)),
     ],
 )
 def test_time_expressions_become_date_bounds(question: str, since: date | None, until: date | None) -> None:
@@ -46,3 +49,15 @@ def test_latest_asks_for_the_newest_without_bounds() -> None:
 def test_a_question_without_time_is_unchanged() -> None:
     frame = read_timeframe("What did Churkin say about sanctions?", AS_OF)
     assert not frame.bounded and frame.question == "What did Churkin say about sanctions?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "According to Dick Morris, what is the biggest danger facing democracy today?",
+        "Is the album still popular today?",
+        "Which party does Britain's youth support today?",
+    ],
+)
+def test_today_as_nowadays_is_not_a_date(question: str) -> None:
+    assert not read_timeframe(question, AS_OF).bounded

@@ -91,10 +91,12 @@ _ASK_NUMBER = re.compile(
 # or "how much did the Bank raise rates by" want other amounts.
 _ASK_MONEY = re.compile(
     r"\bhow much (?:money |cash )?(?:did|does|do|will|would|could|has|have|had|is|was|are|were)\b"
-    r"(?:\s+[\w'’-]+){0,10}?\s+(cost|costs|pay|paid|spend|spent|worth|fund|funded|invest|invested|charge|"
-    r"charged|fine|fined|earn|earned|owe|owed|priced)\b|"
+    r"(?:\s+[\w'’-]+){0,10}?\s+(cost|costs|costing|pay|paid|paying|spend|spent|spending|worth|fund|funded|"
+    r"funding|invest|invested|investing|charge|charged|charging|fine|fined|earn|earned|earning|owe|owed|priced)\b|"
     r"\bhow much (?:money |cash )?(?:did|does|do|will|would|has|have|had)\b(?:\s+[\w'’-]+){0,10}?\s+"
-    r"(sell|sold|buy|bought)\b.*\bfor\b|\bhow much (money|cash)\b|\bwhat (price|sum)\b",
+    r"(sell|sold|buy|bought)\b.*\bfor\b|\bhow much (money|cash)\b|\bwhat (price|sum)\b|"
+    r"\bwhat(?:'s| is| was| are| were| will be) the (?:\w+ )?(price|cost|fee|price tag)s? (of|for)\b|"
+    r"\bwhat did\b(?:\s+[\w'’-]+){1,8}?\s+cost\b",
     re.IGNORECASE,
 )
 _ASK_WHEN = re.compile(
