@@ -360,18 +360,7 @@ def test_assistant_panel_prompts_status_title_and_answer(bot: RunningApp, fake_s
     prompts = fake_slack.calls_to("assistant.threads.setSuggestedPrompts")[0].args["prompts"]
     assert any("Russia digs in its heels" in p["message"] for p in prompts)
     text = "What did Churkin say about sanctions?"
-    ts = fake_slack.add_user_message("D0ASSIST1", text, HUMAN, thread_ts)
-    message = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D0ASSIST1",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "thread_ts": thread_ts,
-        "event_ts": ts,
-    }
-    assert post_event(bot.url, event_body(message)).status_code == 200
+    assert post_event(bot.url, _panel_message(fake_slack, text, thread_ts)).status_code == 200
     fake_slack.wait_for(lambda: len(answers_in(fake_slack, thread_ts, "D0ASSIST1")) == 1)
     status = fake_slack.calls_to("assistant.threads.setStatus")[0].args
     assert status["status"] == SEARCHING and status["thread_ts"] == thread_ts
