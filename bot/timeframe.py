@@ -36,10 +36,27 @@ _MONTH_YEAR = re.compile(
 _YEAR = re.compile(r"\b(?:(?P<prep>in|during|since|before|after|until|by)\s+)?(?P<year>(?:19|20)\d\d)\b", re.I)
 # Words that make "today" a date rather than "nowadays" (see `_nowadays`).
 _EVENT_WORDS = frozenset(
-    "did was were has have had said says announced happened happening new news latest headlines "
-    "going breaking".split()
+    {
+        "did",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "said",
+        "says",
+        "announced",
+        "happened",
+        "happening",
+        "new",
+        "news",
+        "latest",
+        "headlines",
+        "going",
+        "breaking",
+    }
 )
-_STATE_VERBS = frozenset("is are does do remain remains".split())
+_STATE_VERBS = frozenset({"is", "are", "does", "do", "remain", "remains"})
 _LATEST = re.compile(r"\b(latest|most recent|newest|recently|lately)\b", re.IGNORECASE)
 
 
@@ -138,11 +155,11 @@ def read_timeframe(question: str, as_of: date) -> TimeFrame:
             first, last = _month_span(year, month)
         since, until = _bounded(found.group("prep"), first, last)
         return _frame(question, found, since, until, latest)
-    found = _YEAR.search(question)
-    if found:
-        year = int(found.group("year"))
-        since, until = _bounded(found.group("prep"), date(year, 1, 1), date(year, 12, 31))
-        return _frame(question, found, since, until, latest)
+    year_found = _YEAR.search(question)
+    if year_found:
+        year = int(year_found.group("year"))
+        since, until = _bounded(year_found.group("prep"), date(year, 1, 1), date(year, 12, 31))
+        return _frame(question, year_found, since, until, latest)
     return TimeFrame(latest=latest, question=question)
 
 
