@@ -28,15 +28,20 @@ from bot.answer.extractive import (
     score_windows,
 )
 from bot.answer.llm import LLMWriter, Turn, WriterUnavailable, fit_passages
+from bot.answer.role_speakers import speaker_in_quotes
 from bot.answer.speaker_index import SpeakerIndex
 from bot.answer.speakers import (
     SpeakerAsk,
     SpeakerParams,
     answer_speaker,
     answer_who_said,
+    archive_role_ask,
+    asks_role_view,
     asks_who_said,
     in_role,
+    quotes_in_articles,
     read_speaker_question,
+    role_speaker_ask,
     speaker_on_topic,
     speaker_quotes,
 )
@@ -194,7 +199,7 @@ class AnswerPipeline:
             if said is not None:
                 said.question, said.standalone_question, said.mode = asked.question, asked.standalone, "quotes"
                 return None, said
-        speaker = read_speaker_question(asked.frame.question, self.speakers)
+        speaker = read_speaker_question(asked.frame.question, self.speakers) or self._role_in_coverage(asked, mode)
         if speaker is None:
             return None, None
         ranked = speaker_quotes(
@@ -216,6 +221,20 @@ class AnswerPipeline:
             return None, None  # the role's usual holder never spoke on it; another holder may have: search
         answer.standalone_question, answer.mode = asked.standalone, "quotes"
         return speaker, answer
+
+    def _role_in_coverage(self, asked: _Asked, mode: Mode) -> SpeakerAsk | None:
+        """A speaker the question names by a role the archive gives no one in particular ("toshiba's
+        storage boss"): the one of that role quoted in the articles retrieved for it
+        (bot/answer/role_speakers.py); else the role's usual holder, in any phrasing."""
+        question = asked.frame.question
+        if not asks_role_view(question):
+            return None
+        passages = self.retriever.search(question, self.top_k, asked.filters, mode)
+        article_ids = list(dict.fromkeys(p.article.article_id for p in passages))[:WHOLE_ARTICLES]
+        found = speaker_in_quotes(question, quotes_in_articles(self.store, article_ids, asked.filters))
+        if found is not None:
+            return role_speaker_ask(question, found, self.speakers)
+        return archive_role_ask(question, self.speakers)
 
     def _written(
         self,

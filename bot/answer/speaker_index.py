@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from bot.store import CHANGE_LAG_NS, SETTLE_NS, ChangeLog, SpeakerRow, Store
 from bot.text import PEERAGE, ROLE_MODIFIERS, speaker_key, terms, without_possessive
 
-_ROLE_MODIFIERS = frozenset(terms(" ".join(ROLE_MODIFIERS)))  # as terms: "deputy" is "deputi"
+ROLE_MODIFIER_TERMS = frozenset(terms(" ".join(ROLE_MODIFIERS)))  # as terms: "deputy" is "deputi"
 
 
 ROLE_QUOTES = 2  # quotes with a role before it names its holder: one may be a misreading
@@ -39,7 +39,7 @@ def holds_role(role: frozenset[str], asked: frozenset[str]) -> bool:
     """Whether a role as printed is the role asked: every word asked, no qualifier that makes it
     another role ("minister" is not the "Prime Minister"), and at least half the role's words
     ("Labour leader" is not the "leader of the Labour group on Newham Council")."""
-    return asked <= role and not (role & _ROLE_MODIFIERS) - asked and 2 * len(asked) >= len(role)
+    return asked <= role and not (role & ROLE_MODIFIER_TERMS) - asked and 2 * len(asked) >= len(role)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from bot.answer.citations import attributed_line, display_date
 from bot.answer.extractive import asks_a_figure, holds_a_figure, role_noun, wanted_entities
 from bot.answer.quotations import first_per_quotation, joined, quotation_parts
+from bot.answer.role_speakers import RoleSpeaker, asks_opinion, role_phrase
 from bot.answer.speaker_index import SpeakerIndex
 from bot.models import Answer, ArticleRef, Citation
 from bot.retrieve import Filters
@@ -231,6 +232,45 @@ def read_speaker_question(question: str, index: SpeakerIndex) -> SpeakerAsk | No
         return None
     display = index.speakers()[keys[0]][0]
     return SpeakerAsk(name, tuple(keys[:3]), display, _topic(question, phrase or name), role, asks_a_figure(question))
+
+
+_ASKS_A_FACT_FIRST = re.compile(
+    r"^\s*(?:who|whom|whose|which|when|where|how\s+(?:many|much|long|old))\b", re.IGNORECASE
+)
+
+
+def asks_role_view(question: str) -> bool:
+    """A question about the words or view of someone it names by a role ("what did toshiba's storage
+    boss say …", "has the Everton manager changed his mind …"), not one asking who, which or how many."""
+    if _ASKS_A_FACT_FIRST.match(question) or _WHO_SAID.search(question):
+        return False
+    return bool(_SPEECH.search(question) or _ROLES_TAKE.match(question) or asks_opinion(question)) and bool(
+        role_phrase(question)[0]
+    )
+
+
+def role_speaker_ask(question: str, found: RoleSpeaker, index: SpeakerIndex) -> SpeakerAsk:
+    """The question as one about `found`'s words: their quotes from the articles that give them the
+    role they were found by, on the rest of the question."""
+    display = index.speakers().get(found.key, (found.quote_name, 0))[0]
+    return SpeakerAsk(
+        display, (found.key,), display, _topic(question, found.phrase), found.role, asks_a_figure(question)
+    )
+
+
+def archive_role_ask(question: str, index: SpeakerIndex) -> SpeakerAsk | None:
+    """The question as one about the words of whoever the archive gives its role to, however it is
+    phrased ("england coach reaction to …", "has the Everton manager changed his mind …")."""
+    phrase = " ".join(without_possessive(word) for word in role_phrase(question)[1].split())
+    keys = index.match_role(phrase) if phrase else []
+    if not keys:
+        return None
+    display = index.speakers()[keys[0]][0]
+    return SpeakerAsk(display, tuple(keys[:1]), display, _topic(question, phrase), phrase, asks_a_figure(question))
+
+
+def quotes_in_articles(store: Store, article_ids: Sequence[str], filters: Filters) -> list[StoredQuote]:
+    return store.get_quotes(_where(filters, article_ids=article_ids)) if article_ids else []
 
 
 def in_role(ranked: Sequence[_Ranked], role: str) -> list[_Ranked]:
