@@ -400,10 +400,10 @@ def test_a_role_keeps_only_the_articles_that_give_the_speaker_that_role() -> Non
     """Two Martin O'Neills, the Celtic manager and a Labour MP, share one speaker key: asked for
     "the Celtic manager", only the articles calling him that (or "Celtic boss") are his."""
 
-    def said(quote_id: str, role: str, article: str) -> speakers._Ranked:
+    def said(quote_id: str, role: str, article: str) -> speakers.RankedQuote:
         text = f"words {quote_id}"
         quote = Quote(text, 0, len(text), "Martin O'Neill", role, "said", "direct", True, 0, len(text))
-        return speakers._Ranked(StoredQuote(quote_id, quote, ArticleRef(article, article), context=text), 1.0)
+        return speakers.RankedQuote(StoredQuote(quote_id, quote, ArticleRef(article, article), context=text), 1.0)
 
     ranked = [
         said("q1", "Senior Labour backbencher", "commons"),

@@ -330,7 +330,8 @@ def _related(term: str, present: set[str]) -> bool:
     return any(len(word) >= 5 and (word.startswith(term) or term.startswith(word)) for word in present)
 
 
-def _related_coverage(weights: dict[str, float], present: set[str]) -> float:
+def related_coverage(weights: dict[str, float], present: set[str]) -> float:
+    """The share of the weighted terms present, or present as words built on them (`_related`)."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if _related(t, present)) / total if total else 0.0
 
@@ -420,7 +421,7 @@ def _focus(
     best = 0.0
     for entity in _new_entities(passage, spans, labels, question):
         near = _beside(passage, spans, entity)
-        focus = _related_coverage(weights, near)
+        focus = related_coverage(weights, near)
         if roles:  # the role the question names must stand by the name
             focus = (focus + (1.0 if any(_related(role, near) for role in roles) else 0.0)) / 2
         best = max(best, focus)
@@ -485,7 +486,7 @@ def _units(
     seen: set[tuple[str, str]] = set()
     for passage in passages:
         known = article_terms.get(passage.article.article_id) if article_terms else None
-        context = _related_coverage(weights, known or set(terms(embedding_text(passage.article.title, passage.text))))
+        context = related_coverage(weights, known or set(terms(embedding_text(passage.article.title, passage.text))))
         spans = _sentence_spans(passage)
         for position, span in enumerate(spans):
             text = passage.text[span[0] : span[1]]

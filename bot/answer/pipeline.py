@@ -31,8 +31,10 @@ from bot.answer.llm import LLMWriter, Turn, WriterUnavailable, fit_passages
 from bot.answer.role_speakers import speaker_in_quotes
 from bot.answer.speaker_index import SpeakerIndex
 from bot.answer.speakers import (
+    RankedQuote,
     SpeakerAsk,
     SpeakerParams,
+    answer_from_story,
     answer_speaker,
     answer_who_said,
     archive_role_ask,
@@ -156,7 +158,7 @@ class AnswerPipeline:
         A question naming what no article mentions (`_never_named`) is refused before retrieval
         answers it from something else; a speaker's refusal says so and keeps what they did say."""
         idf = self.lexical.get().idf
-        speaker, from_quotes = self._from_quotes(asked, idf, mode)
+        speaker, from_quotes, ranked = self._from_quotes(asked, idf, mode)
         if from_quotes is not None and (from_quotes.found or speaker is None):
             return from_quotes
         mismatch = from_quotes  # unless the articles say it in words the quote index did not attribute
@@ -169,6 +171,7 @@ class AnswerPipeline:
         vector = self.embedder.embed_query(query)
         passages = self.retriever.search(query, k or self.top_k, asked.filters, mode, query_vector=vector)
         passages = self._undated_written_before(passages, asked)
+        story = passages[0].article.article_id if passages else None  # before a sort by date
         if asked.frame.latest:
             passages.sort(key=lambda p: p.article.published, reverse=True)
         candidates, article_terms = self._whole_articles(passages)
@@ -176,15 +179,27 @@ class AnswerPipeline:
         extractive = compose(query, windows, candidates, self.extractive)
         extractive.question, extractive.standalone_question = asked.question, asked.standalone
         if mismatch is not None and not (extractive.found and speaker_on_topic(extractive, speaker, idf)):
-            return mismatch  # the speaker never spoke on it: say so, and what they did speak on
+            # The speaker's words in the story the whole question retrieves first, if it speaks to the
+            # topic; else say they never spoke on it, and what they did speak on.
+            told = None
+            if speaker is not None and story is not None:
+                story_terms = article_terms.get(story, set())
+                told = answer_from_story(asked.question, speaker, ranked, story, story_terms, idf, self.speaker_params)
+            if told is None:
+                return mismatch
+            told.standalone_question, told.mode = asked.standalone, "quotes"
+            return told
         if self.writer is None or not extractive.found or not write:
             return extractive  # nothing relevant: the LLM is not called at all
         return self._written(asked, query, passages, extractive, windows, on_text)
 
-    def _from_quotes(self, asked: _Asked, idf: Idf, mode: Mode) -> tuple[SpeakerAsk | None, Answer | None]:
+    def _from_quotes(
+        self, asked: _Asked, idf: Idf, mode: Mode
+    ) -> tuple[SpeakerAsk | None, Answer | None, list[RankedQuote]]:
         """The answer from the quote index for "who said …" and "what did X say about …" questions:
         found, or (for a speaker) the refusal with what they did say; None for other questions. The
-        words asked about are looked up by BM25 too, unless dense retrieval alone was asked for."""
+        words asked about are looked up by BM25 too, unless dense retrieval alone was asked for.
+        Last, the speaker's quotes as ranked for the topic."""
         lexical = None if mode == "dense" else self.retriever.lexical_articles
         if asks_who_said(asked.standalone):
             said = answer_who_said(
@@ -198,10 +213,10 @@ class AnswerPipeline:
             )
             if said is not None:
                 said.question, said.standalone_question, said.mode = asked.question, asked.standalone, "quotes"
-                return None, said
+                return None, said, []
         speaker = read_speaker_question(asked.frame.question, self.speakers) or self._role_in_coverage(asked, mode)
         if speaker is None:
-            return None, None
+            return None, None, []
         ranked = speaker_quotes(
             self.store,
             self.embedder,
@@ -218,9 +233,9 @@ class AnswerPipeline:
             ranked = in_role(ranked, speaker.role)
         answer = answer_speaker(asked.question, speaker, ranked, self.speaker_params)
         if speaker.by_role and not answer.found:
-            return None, None  # the role's usual holder never spoke on it; another holder may have: search
+            return None, None, []  # the role's usual holder never spoke on it; another holder may have: search
         answer.standalone_question, answer.mode = asked.standalone, "quotes"
-        return speaker, answer
+        return speaker, answer, ranked
 
     def _role_in_coverage(self, asked: _Asked, mode: Mode) -> SpeakerAsk | None:
         """A speaker the question names by a role the archive gives no one in particular ("toshiba's

@@ -21,7 +21,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from bot.answer.citations import attributed_line, display_date
-from bot.answer.extractive import asks_a_figure, holds_a_figure, role_noun, wanted_entities
+from bot.answer.extractive import asks_a_figure, holds_a_figure, related_coverage, role_noun, wanted_entities
 from bot.answer.quotations import first_per_quotation, joined, quotation_parts
 from bot.answer.role_speakers import RoleSpeaker, asks_opinion, role_phrase
 from bot.answer.speaker_index import SpeakerIndex
@@ -80,6 +80,11 @@ class SpeakerParams:
     reported: float = 0.9  # reported speech ranks below the speaker's own words on the same topic
     no_figure: float = 0.9  # "what did X say about how many …": a quote without a number ranks below one with
     article: float = 0.3  # share of the similarity that is the quote's article's (its best chunk's)
+    # Below the bar, the speaker's quotes in the story retrieval ranks first for the whole question
+    # still answer it when they score this well and that story holds this share of the topic's words
+    # (`answer_from_story`).
+    story_min: float = 0.25
+    story_coverage: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -273,7 +278,7 @@ def quotes_in_articles(store: Store, article_ids: Sequence[str], filters: Filter
     return store.get_quotes(_where(filters, article_ids=article_ids)) if article_ids else []
 
 
-def in_role(ranked: Sequence[_Ranked], role: str) -> list[_Ranked]:
+def in_role(ranked: Sequence[RankedQuote], role: str) -> list[RankedQuote]:
     """The quotes from articles that give the speaker a role sharing a word with the one asked: two
     people of one name ("Martin O'Neill", Celtic manager and Labour MP) are one speaker key, and only
     the articles that call him "Celtic manager" or "Celtic boss" are the Celtic manager's."""
@@ -368,7 +373,9 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 @dataclass
-class _Ranked:
+class RankedQuote:
+    """A quote with its relevance to the topic asked about (`speaker_quotes`)."""
+
     stored: StoredQuote
     score: float
 
@@ -413,7 +420,7 @@ def speaker_quotes(
     lexical_articles: LexicalArticles | None = None,
     name: str = "",
     wants_figure: bool = False,
-) -> list[_Ranked]:
+) -> list[RankedQuote]:
     """The speaker's quotes, best first: relevance to the topic, then newest; a quotation of several
     paragraphs once, whole (bot/answer/quotations.py). `name`: the speaker as asked, which BM25 looks
     for beside the topic (the keys are folded forms, and of every speaker the name matched).
@@ -423,7 +430,7 @@ def speaker_quotes(
     if not topic.strip():
         found = store.get_quotes(where)
         ordered = sorted(found, key=lambda q: (q.article.published, -q.quote.start), reverse=True)
-        newest = [_Ranked(q, 1.0) for q in ordered]
+        newest = [RankedQuote(q, 1.0) for q in ordered]
         return _whole(first_per_quotation(newest, _stored), found)
     vector = embedder.embed_query(topic)
     words = f"{name or keys[0]} {topic}"  # the articles that name the speaker and the topic
@@ -441,7 +448,7 @@ def speaker_quotes(
             weight *= params.no_figure
         return weight * (params.semantic * similarity + params.lexical * coverage)
 
-    ranked = [_Ranked(q, score(q)) for q in found]
+    ranked = [RankedQuote(q, score(q)) for q in found]
     ranked.sort(key=lambda r: (round(r.score, 3), r.stored.article.published), reverse=True)
     firsts = first_per_quotation(ranked, _stored)
     return _whole(firsts, quotation_parts(store, [r.stored for r in firsts]))
@@ -464,19 +471,19 @@ def _candidates(
     return list({stored.quote_id: stored for stored in found}.values())
 
 
-def _stored(ranked: _Ranked) -> StoredQuote:
+def _stored(ranked: RankedQuote) -> StoredQuote:
     return ranked.stored
 
 
-def _whole(ranked: Sequence[_Ranked], parts: Sequence[StoredQuote]) -> list[_Ranked]:
+def _whole(ranked: Sequence[RankedQuote], parts: Sequence[StoredQuote]) -> list[RankedQuote]:
     """Each ranked quote shown as its whole quotation, from the paragraphs in `parts`."""
-    return [_Ranked(joined(r.stored, parts), r.score) for r in ranked]
+    return [RankedQuote(joined(r.stored, parts), r.score) for r in ranked]
 
 
 def answer_speaker(
     question: str,
     ask: SpeakerAsk,
-    ranked: list[_Ranked],
+    ranked: list[RankedQuote],
     params: SpeakerParams,
 ) -> Answer:
     """Lead with who, when and the words; or say the speaker never spoke on the topic."""
@@ -497,6 +504,38 @@ def answer_speaker(
     return Answer(
         question=question, text=text, found=False, citations=citations, closest=[c.article for c in citations]
     )
+
+
+def answer_from_story(
+    question: str,
+    ask: SpeakerAsk,
+    ranked: Sequence[RankedQuote],
+    story_id: str,
+    story_terms: set[str],
+    idf: Callable[[list[str]], dict[str, float]],
+    params: SpeakerParams,
+) -> Answer | None:
+    """The speaker's words in the story that retrieval ranks first for the whole question, when
+    their quotes fall below the relevance bar but that story speaks to the topic; else None.
+
+    The bar compares the topic with a quote and the sentences around it, and a question often
+    describes the occasion rather than the words ("How did Stephen Pound react to finding out he had
+    a daughter he never knew about?" against "I felt guilt in the marrow of my bones"). Retrieval
+    reads the question whole (speaker, occasion and all) against whole stories: when the story it
+    ranks first quotes the speaker and holds most of the topic's words, that speaker's quotes there
+    are their words on it. Decided on the dev sets (docs/EVAL.md, "The story a speaker's words come
+    from"): the speakers of unanswerable questions are quoted there far less near the topic."""
+    theirs = [r for r in ranked if r.stored.article.article_id == story_id]
+    if not theirs or theirs[0].score < params.story_min:
+        return None
+    wanted = list(dict.fromkeys(query_terms(ask.topic)))
+    if wanted and related_coverage(idf(wanted), story_terms) < params.story_coverage:
+        return None
+    best = theirs[0].score
+    chosen = _distinct([r.stored for r in theirs if r.score >= params.keep_relative * best])[:MAX_QUOTES]
+    citations, lines = _attributed(chosen)
+    ids = [q.quote_id for q in chosen]
+    return Answer(question=question, text="\n".join(lines), found=True, citations=citations, passage_ids=ids)
 
 
 def _distinct(quotes: Sequence[StoredQuote]) -> list[StoredQuote]:
