@@ -36,7 +36,8 @@ never known he existed.
 Dennis Marlowe, who is now married with two teenage daughters, said: "I felt guilt in the marrow of my \
 bones. I don't blame his mother for a moment; I was young and pretty much out of control."
 
-The two men now speak every week.
+"I just wanted to know where I came from," said Tom, who works as a surveyor in Leeds. The two men now \
+speak every week.
 """
 
 UNITY = """---
@@ -79,6 +80,7 @@ def test_the_speakers_words_in_the_story_the_question_describes_answer_it(desk: 
     assert [c.article.title for c in answer.citations] == ["Backbencher tells of a year of surprises"]
     assert all(c.speaker == "Dennis Marlowe" for c in answer.citations)
     assert "appearance of division" not in answer.text  # his words in another story are not about this
+    assert "where I came from" not in answer.text  # the son's words in the same story are not his
 
 
 def test_a_topic_no_story_of_the_speaker_covers_is_still_a_refusal(desk: Newsdesk) -> None:
@@ -90,7 +92,9 @@ def test_a_topic_no_story_of_the_speaker_covers_is_still_a_refusal(desk: Newsdes
 def test_the_story_retrieved_first_must_quote_the_speaker(desk: Newsdesk) -> None:
     """The rates story is the one retrieved for interest rates, and Marlowe is not quoted in it: his
     words elsewhere are not passed off as being about rates."""
-    answer = desk.ask("What did Dennis Marlowe say about the Bank of England holding interest rates?")
+    question = "What did Dennis Marlowe say about the Bank of England holding interest rates?"
+    assert desk.retriever.search(question, 5)[0].article.title == "Bank holds interest rates at 4.75%"
+    answer = desk.ask(question)
     assert not answer.found
     assert "has no remark by Dennis Marlowe" in answer.text
 

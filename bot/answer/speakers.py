@@ -4,8 +4,9 @@
 comes from that speaker's quotes only, ranked by relevance to the topic and
 then by date, and leads with who, when and the words. When the speaker is
 quoted but never on the topic, the answer says so and lists what they were
-quoted on: a quote by anyone else is never passed off as theirs. "Who said
-…?" is answered from the quote index as well.
+quoted on, unless the story the whole question retrieves first quotes them and
+speaks to the topic (`answer_from_story`): a quote by anyone else is never
+passed off as theirs. "Who said …?" is answered from the quote index as well.
 """
 
 from __future__ import annotations
@@ -529,10 +530,12 @@ def answer_from_story(
     if not theirs or theirs[0].score < params.story_min:
         return None
     wanted = list(dict.fromkeys(query_terms(ask.topic)))
-    if wanted and related_coverage(idf(wanted), story_terms) < params.story_coverage:
+    if not wanted or related_coverage(idf(wanted), story_terms) < params.story_coverage:
         return None
-    best = theirs[0].score
-    chosen = _distinct([r.stored for r in theirs if r.score >= params.keep_relative * best])[:MAX_QUOTES]
+    # Only quotes that clear the story bar themselves: the story's words vouch for its subject, not
+    # for everything the speaker said in it.
+    floor = max(params.story_min, params.keep_relative * theirs[0].score)
+    chosen = _distinct([r.stored for r in theirs if r.score >= floor])[:MAX_QUOTES]
     citations, lines = _attributed(chosen)
     ids = [q.quote_id for q in chosen]
     return Answer(question=question, text="\n".join(lines), found=True, citations=citations, passage_ids=ids)
