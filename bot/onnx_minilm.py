@@ -158,7 +158,7 @@ def _export(model_dir: Path, graph: Path, partial: Path) -> None:
     except ImportError as exc:  # pragma: no cover - both are dependencies
         raise ConfigError("exporting the ONNX model needs torch and transformers; run `make setup`") from exc
 
-    class _LastHiddenState(torch.nn.Module):
+    class _LastHiddenState(torch.nn.Module):  # type: ignore[misc]  # torch is not analysed (pyproject.toml)
         def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model

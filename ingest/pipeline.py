@@ -346,6 +346,7 @@ class Ingestor:
     ) -> tuple[list[tuple[_Planned, ArticleWrite]], set[str]]:
         """One write for the whole batch; if it fails, article by article, so a bad one fails alone.
         Returns what was stored and the ids of the articles this run wrote first."""
+        log.info("writing a batch of %d articles", len(batch))
         try:
             return batch, self._store(batch)
         except (StoreUnavailableError, ReindexRunningError):

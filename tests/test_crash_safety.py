@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,21 @@ from tests.conftest import bbc_sample, make_settings
 KILLS = 4
 
 
+# The ingest's own code with smaller batches, so a kill after a few stored batches leaves most of the
+# run undone on a fast or a slow machine alike, with a tenth of the production batch's articles.
+SMALL_BATCHES = (
+    "import sys, ingest.pipeline as p; "
+    "p.FIRST_BATCH_FILES, p.FILES_PER_BATCH, p.PARSE_AHEAD_MIN_FILES = 4, 8, 16; "
+    "from bot.cli import main; main()"
+)
+
+
 def _ingest(data_dir: Path, files_list: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "CHROMA_", "OPENAI_", "SLACK_"))}
     env["NEWSDESK_DATA_DIR"] = str(data_dir)
     files = files_list.read_text().split("\n")
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "newsdesk"), "-v", "ingest", *files, "--json"],
+        [sys.executable, "-c", SMALL_BATCHES, "-v", "ingest", *files, "--json"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -66,24 +76,40 @@ def _wait_gone(pids: list[int], timeout: float = 15.0) -> None:
         time.sleep(0.1)
 
 
-def _wait_for_line(process: subprocess.Popen[str], wanted: str) -> None:
-    """Reads the ingest's log until a line holds `wanted` (the rest of stderr is drained in the
-    background so the process never blocks on a full pipe)."""
+def _lines(process: subprocess.Popen[str]) -> Iterator[str]:
+    """The ingest's log, line by line; once the caller stops reading, the rest of stderr is drained in
+    the background so the process never blocks on a full pipe."""
     assert process.stderr is not None
-    for line in process.stderr:
-        if wanted in line:
-            threading.Thread(target=process.stderr.read, daemon=True).start()
-            return
-    raise AssertionError(f"the ingest ended without logging {wanted!r}")
+    try:
+        # Not `yield from process.stderr`: closing this generator would close the pipe as well.
+        yield from iter(process.stderr.readline, "")
+    finally:
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+
+
+def _into_second_write(process: subprocess.Popen[str]) -> float:
+    """Reads the log through the run's first stored batch to the start of its next write, and returns
+    how long the first write took: the scale, on this machine, of the window the kill aims at."""
+    lines = _lines(process)
+    began = wrote = 0.0
+    for line in lines:
+        if "writing a batch" in line:
+            if wrote:
+                lines.close()
+                return wrote
+            began = time.monotonic()
+        elif "stored a batch" in line:
+            wrote = time.monotonic() - began
+    raise AssertionError("the ingest ended before its second write")
 
 
 @pytest.mark.slow
 def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     tmp_path: Path, bbc_dir: Path, embedder: LocalMiniLM, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # 700 articles in 7 batches: enough that four killed runs cannot finish it, and the suite's longest
-    # test (950 took over 4 minutes on a slow run of these 2 cores).
-    files = bbc_sample(bbc_dir, 140)
+    # 75 articles in 10 batches (4, then 8 each). Each killed run stores one batch and is killed inside
+    # or just after the next one's write, so four kills store at most 8: none can finish the ingest.
+    files = bbc_sample(bbc_dir, 15)
     listing = tmp_path / "files.txt"
     listing.write_text("\n".join(files))
     data_dir = tmp_path / "data"
@@ -91,10 +117,10 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     kills: list[float] = []
     for _ in range(KILLS):
         process = _ingest(data_dir, listing)
-        # Killed at a random moment after its first stored batch (whatever the machine's speed), so the
-        # kill lands among the writes: before the next batch, or in the middle of writing it.
-        _wait_for_line(process, "stored a batch")
-        delay = rng.uniform(0.0, 12.0)
+        # The second write holds twice the first's articles. A delay up to half the first write's time
+        # lands the kill before the second's first call to Chroma commits or between its calls (the next
+        # run repairs that batch); up to the whole time, it landed after the write in 3 runs of 3.
+        delay = rng.uniform(0.0, 0.5) * _into_second_write(process)
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -102,7 +128,7 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills.append(delay)
-            assert workers, "an ingest of 700 articles runs a parse worker"
+            assert workers, "an ingest of 75 articles in batches of 8 runs a parse worker"
             _wait_gone(workers)
     assert len(kills) == KILLS, "an ingest finished before its kill: the test would not test crashes"
     final = _ingest(data_dir, listing)
@@ -132,7 +158,8 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     assert set(desk.lexical.get().chunk_ids) == chroma_ids
     with capsys.disabled():
         print(
-            f"\n[kill test] {len(kills)} SIGKILLs at {', '.join(f'{k:.1f}' for k in kills)} s; final run: "
+            f"\n[kill test] {len(kills)} SIGKILLs, {', '.join(f'{k:.1f}' for k in kills)} s into a run's "
+            "second write; final run: "
             f"{len(final_report['added'])} added, {len(final_report['repaired'])} repaired, "
             f"{len(final_report['unchanged'])} unchanged ({stored_by_killed_runs} stored by the killed runs); "
             f"{len(versions)} articles, {len(chroma_ids)} chunks, "
