@@ -153,6 +153,13 @@ def test_an_entity_mostly_named_by_the_question_is_not_its_answer(sentence: str,
         ("how much did chelsea end up paying man city for the winger", {"MONEY"}),
         ("What was the price of the Xbox 360 when it launched in the UK?", {"MONEY"}),
         ("What did the new Airbus cost?", {"MONEY"}),
+        # A money noun between "how much" and its verb, or after "what" (blind2, blind8).
+        ("How much compensation did Valencia pay Ranieri when they sacked him?", {"MONEY"}),
+        ("What profit did Britannia Building Society report for 2004?", {"MONEY"}),
+        ("What pre-tax profit did HSBC make?", {"MONEY"}),
+        ("How much damage did the Buncefield oil depot fire cause?", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
+        ("what % of voters in the north east backed the assembly", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
+        ("What percent of the vote did he win?", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
         # Amounts that are not money, though a money word is near.
         ("How much weight did he lose?", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
         ("How much did the Bank of England raise interest rates by?", {"MONEY", "QUANTITY", "CARDINAL", "PERCENT"}),
@@ -180,6 +187,12 @@ def test_by_when_asks_for_a_date(question: str) -> None:
         # blind5: the role owns the thing asked about, or a verb comes first: these ask what.
         ("What was India's finance minister's complaint about the G7's farm policies?", False),
         ("What did the minister say about the fine?", False),
+        # A person asked for by name (blind6, blind8); a thing's name is no who question.
+        ("What's the name of Jose Mourinho's wife?", True),
+        ("whats deathifier's real name", True),
+        ("What is the name of the new Chelsea manager?", True),
+        ("What was the name of the film?", False),
+        ("What is the name of the drug company's new pill?", False),
     ],
 )
 def test_a_role_word_asks_who_only_when_it_is_what_is_asked(question: str, asks_who: bool) -> None:

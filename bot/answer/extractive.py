@@ -75,21 +75,31 @@ _ROLES_ASKED = (
     r"leader|mp|official|executive|chairman|president|striker|winger|captain|author|writer|presenter|band|"
     r"group|firm|company|team|club)s?"
 )
+# "What's the name of Mourinho's wife?", "Deathifier's real name": a person is asked for by name.
+_KIN = r"(wife|husband|partner|son|daughter|father|mother|brother|sister|girlfriend|boyfriend|fianc[eé]e?|baby)"
 _ASK_WHO = re.compile(
+    r"\b(real|full|first|maiden|birth|married) name\b|"
+    r"\bname of (?:the |his |her |their |(?:[\w-]+ ){0,3}[\w-]+['’]s? )?"
+    rf"(?:[\w-]+ ){{0,2}}?({_KIN}|{_ROLES_ASKED})\b(?!['’]s)|"
     rf"^\s*(who|whom|whose)\b|^\s*(which|what)\s+{_ROLES_ASKED}\b|^\s*(which|what)\s+"
     r"(?:(?!(?:is|was|were|are|did|does|do|has|have|had|will|would|could|can|should)\b)[\w'’-]+\s+){1,4}?"
     rf"{_ROLES_ASKED}\b(?!['’]s)",
     re.IGNORECASE,
 )
 _ASK_NUMBER = re.compile(
-    r"\bhow (much|many|long|old|far|big|high|large)\b|\bwhat (percentage|proportion|share|number|amount|price|figure|"
-    r"sum|total|score)\b|\bby how\b",
+    r"\bhow (much|many|long|old|far|big|high|large)\b|\bwhat (percentage|percent|per cent|proportion|share|number|"
+    r"amount|price|figure|sum|total|score)\b|\bwhat\s*%|\bby how\b",
     re.IGNORECASE,
 )
 # "How much did it cost / did they pay / is it worth": the answer is a sum of money, not any figure in
 # the sentence. Only with the verb straight after "how much … did": "how much weight did he lose"
 # or "how much did the Bank raise rates by" want other amounts.
+_MONEY_NOUNS = (
+    r"(profits?|revenues?|turnover|earnings|salary|salaries|wages?|compensation|damages|fines?|fees?|bonus(?:es)?|"
+    r"dividends?|payouts?|pay-?offs?|prize money|ransom)"
+)
 _ASK_MONEY = re.compile(
+    rf"\bhow much {_MONEY_NOUNS}\b|\bwhat (?:[\w-]+ )?{_MONEY_NOUNS} (?:did|does|do|will|would|has|have|had)\b|"
     r"\bhow much (?:money |cash )?(?:did|does|do|will|would|could|has|have|had|is|was|are|were)\b"
     r"(?:\s+[\w'’-]+){0,10}?\s+(cost|costs|costing|pay|paid|paying|spend|spent|spending|worth|fund|funded|"
     r"funding|invest|invested|investing|charge|charged|charging|fine|fined|earn|earned|earning|owe|owed|priced)\b|"
