@@ -109,6 +109,9 @@ _ASK_MONEY = re.compile(
     r"\bwhat did\b(?:\s+[\w'’-]+){1,8}?\s+cost\b",
     re.IGNORECASE,
 )
+# "What % of voters backed it?" is answered by a percentage, not by any count in the story.
+_ASK_PERCENT = re.compile(r"\bwhat\s*%|\bwhat (percentage|percent|per cent)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"\d\s?(%|per ?cent\b|percent\b)", re.IGNORECASE)
 _ASK_WHEN = re.compile(
     r"^\s*when\b|\b(by|since|until|till|from) when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b",
     re.IGNORECASE,
@@ -184,6 +187,8 @@ def answer_type_check(question: str) -> Callable[[str], bool] | None:
     def new_number(text: str) -> bool:
         return any(m.group(0).lower() not in asked_names for m in _NUMBER.finditer(text))
 
+    if _ASK_PERCENT.search(question):
+        return lambda text: bool(_PERCENT.search(text))
     if _ASK_NUMBER.search(question):
         return new_number
     if _ASK_WHEN.search(question):
@@ -215,6 +220,8 @@ _ASK_ORG = re.compile(
 _PERSON_LABELS = frozenset({"PERSON", "ORG"})
 _NUMBER_LABELS = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
 _MONEY_LABELS = frozenset({"MONEY"})
+_PERCENT_LABELS = frozenset({"PERCENT"})
+_FIGURE_LABELS = (_NUMBER_LABELS, _MONEY_LABELS, _PERCENT_LABELS)
 _SUM = re.compile(
     r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:bn|m|k|billion|million|trillion|thousand)\b)?|"
     r"\b\d[\d,.]*\s?(?:bn|m)?\s(?:dollars|pounds|euros|yen|yuan|rupees|roubles)\b",
@@ -225,7 +232,7 @@ _DATE_LABELS = frozenset({"DATE", "TIME"})
 
 def asks_a_figure(question: str) -> bool:
     """ "How many …", "how much …", "what share …": the answer is a number or a sum."""
-    return wanted_entities(question) in (_NUMBER_LABELS, _MONEY_LABELS)
+    return wanted_entities(question) in _FIGURE_LABELS
 
 
 def holds_a_figure(text: str) -> bool:
@@ -237,6 +244,8 @@ def wanted_entities(question: str) -> frozenset[str] | None:
     place, how much → a quantity, when → a date), or None when the question wants no entity."""
     if _ASK_MONEY.search(question):
         return _MONEY_LABELS
+    if _ASK_PERCENT.search(question):
+        return _PERCENT_LABELS
     if _ASK_NUMBER.search(question):
         return _NUMBER_LABELS
     if _ASK_WHEN.search(question):
@@ -565,6 +574,8 @@ def _scored(unit: _Unit, asked: _Asked, vectors: Mapping[str, list[float]], quer
             has_type = has_type or asked.check(joined)
         if asked.labels is _MONEY_LABELS:  # the entity model misses some sums ("totalled $24bn last year")
             has_type = has_type or any(m.group(0) not in asked.question for m in _SUM.finditer(joined))
+        if asked.labels is _PERCENT_LABELS:
+            has_type = has_type or any(m.group(0) not in asked.question for m in _PERCENT.finditer(joined))
     else:
         has_type = asked.check(joined) if asked.check else True
     bar = None if asked.leads_pass_bar else own
@@ -679,7 +690,7 @@ def _holding_an_amount(question: str, scored: Sequence[ScoredWindow]) -> Sequenc
     """For "how much", "how many" and "when", only the windows that hold an amount or a date, when
     any does: a sentence without one cannot answer, however well it restates the question (the
     headline's words count for every sentence of its article when ranking)."""
-    if wanted_entities(question) not in (_NUMBER_LABELS, _MONEY_LABELS, _DATE_LABELS):
+    if wanted_entities(question) not in (*_FIGURE_LABELS, _DATE_LABELS):
         return scored
     return [window for window in scored if window.has_type] or scored
 
