@@ -59,6 +59,7 @@ def reindex(
         source_chunks = store._client.get_collection(old_chunks, embedding_function=None)
         source_quotes = store._client.get_or_create_collection(old_quotes, embedding_function=None)
         refresh = lambda: _claim(store, owner)  # noqa: E731 - a callback, named for what it does
+        log.info("re-embedding %s into %s", old_chunks, new_chunks_name)
         _copy(source_chunks, new_chunks, None, _chunk_text, embed, progress, refresh)
         _copy(source_quotes, new_quotes, None, _quote_text, embed_quotes, None, refresh)
         for _ in range(MAX_CATCH_UP_PASSES):

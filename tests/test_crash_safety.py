@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -76,31 +75,38 @@ def _wait_gone(pids: list[int], timeout: float = 15.0) -> None:
         time.sleep(0.1)
 
 
-def _lines(process: subprocess.Popen[str]) -> Iterator[str]:
-    """The ingest's log, line by line; once the caller stops reading, the rest of stderr is drained in
-    the background so the process never blocks on a full pipe."""
-    assert process.stderr is not None
-    try:
-        # Not `yield from process.stderr`: closing this generator would close the pipe as well.
-        yield from iter(process.stderr.readline, "")
-    finally:
-        threading.Thread(target=process.stderr.read, daemon=True).start()
+class _Log:
+    """An ingest's stderr: read line by line up to the kill, and the rest kept by a background reader,
+    so the process never blocks on a full pipe and the lines it wrote before it died can be checked."""
 
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None
+        self._stderr = process.stderr
+        self.read: list[str] = []
+        self.rest: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.rest.extend(iter(self._stderr.readline, "")), daemon=True)
 
-def _into_second_write(process: subprocess.Popen[str]) -> float:
-    """Reads the log through the run's first stored batch to the start of its next write, and returns
-    how long the first write took: the scale, on this machine, of the window the kill aims at."""
-    lines = _lines(process)
-    began = wrote = 0.0
-    for line in lines:
-        if "writing a batch" in line:
-            if wrote:
-                lines.close()
-                return wrote
-            began = time.monotonic()
-        elif "stored a batch" in line:
-            wrote = time.monotonic() - began
-    raise AssertionError("the ingest ended before its second write")
+    def into_second_write(self) -> float:
+        """Reads through the run's first stored batch to the start of its next write, and returns how
+        long the first write took: the scale, on this machine, of the window the kill aims at."""
+        began = wrote = 0.0
+        try:
+            for line in iter(self._stderr.readline, ""):
+                self.read.append(line)
+                if "writing a batch" in line:
+                    if wrote:
+                        return wrote
+                    began = time.monotonic()
+                elif "stored a batch" in line:
+                    wrote = time.monotonic() - began
+        finally:
+            self._reader.start()
+        raise AssertionError("the ingest ended before its second write: " + "".join(self.read[-5:]))
+
+    def stored_after_the_kill(self) -> bool:
+        """Whether the second write finished before the kill (its whole log is in once the pipe closes)."""
+        self._reader.join(timeout=15)
+        return any("stored a batch" in line for line in self.rest)
 
 
 @pytest.mark.slow
@@ -108,19 +114,22 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
     tmp_path: Path, bbc_dir: Path, embedder: LocalMiniLM, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # 75 articles in 10 batches (4, then 8 each). Each killed run stores one batch and is killed inside
-    # or just after the next one's write, so four kills store at most 8: none can finish the ingest.
+    # or just after the next one's write, so four kills store at most four batches and part of a fifth:
+    # none can finish the ingest.
     files = bbc_sample(bbc_dir, 15)
     listing = tmp_path / "files.txt"
     listing.write_text("\n".join(files))
     data_dir = tmp_path / "data"
     rng = random.Random(20261125)
     kills: list[float] = []
+    cut_writes = 0
     for _ in range(KILLS):
         process = _ingest(data_dir, listing)
+        log = _Log(process)
         # The second write holds twice the first's articles. A delay up to half the first write's time
         # lands the kill before the second's first call to Chroma commits or between its calls (the next
         # run repairs that batch); up to the whole time, it landed after the write in 3 runs of 3.
-        delay = rng.uniform(0.0, 0.5) * _into_second_write(process)
+        delay = rng.uniform(0.0, 0.5) * log.into_second_write()
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -130,7 +139,10 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
             kills.append(delay)
             assert workers, "an ingest of 75 articles in batches of 8 runs a parse worker"
             _wait_gone(workers)
+            if not log.stored_after_the_kill():
+                cut_writes += 1
     assert len(kills) == KILLS, "an ingest finished before its kill: the test would not test crashes"
+    assert cut_writes, "every kill came after its run's second write: none tested a crash inside a write"
     final = _ingest(data_dir, listing)
     out, err = final.communicate(timeout=600)
     assert final.returncode == 0, err
@@ -163,5 +175,5 @@ def test_sigkill_mid_ingest_then_rerun_leaves_every_article_once_and_whole(
             f"{len(final_report['added'])} added, {len(final_report['repaired'])} repaired, "
             f"{len(final_report['unchanged'])} unchanged ({stored_by_killed_runs} stored by the killed runs); "
             f"{len(versions)} articles, {len(chroma_ids)} chunks, "
-            f"duplicates found: {duplicates}"
+            f"duplicates found: {duplicates}; {cut_writes} kills before a write finished"
         )

@@ -205,6 +205,12 @@ def test_by_when_asks_for_a_date(question: str) -> None:
         ("What is the name of the new Chelsea manager?", True),
         ("What was the name of the film?", False),
         ("What is the name of the drug company's new pill?", False),
+        ("what is the name of the song the band released", False),
+        ("what is the name of Apple's new music player", False),
+        ("what is the name of the new Star Wars film", False),
+        ("what is the full name of the stadium", False),
+        ("Why did Cat Stevens change his real name?", False),
+        ("What did she say about her real name?", False),
     ],
 )
 def test_a_role_word_asks_who_only_when_it_is_what_is_asked(question: str, asks_who: bool) -> None:

@@ -75,12 +75,20 @@ _ROLES_ASKED = (
     r"leader|mp|official|executive|chairman|president|striker|winger|captain|author|writer|presenter|band|"
     r"group|firm|company|team|club)s?"
 )
-# "What's the name of Mourinho's wife?", "Deathifier's real name": a person is asked for by name.
+# "What's the name of Mourinho's wife?", "whats Deathifier's real name", "the name of the new Chelsea
+# manager": a person asked for by name. Only people's roles, after at most two words that are names or
+# "new", "former" …: "the name of the song the band released" or "of the new music player" ask no one.
 _KIN = r"(wife|husband|partner|son|daughter|father|mother|brother|sister|girlfriend|boyfriend|fianc[eé]e?|baby)"
+_PEOPLE_ROLES = (
+    r"(minister|coach|manager|director|chief|boss|actor|actress|singer|judge|leader|mp|official|executive|"
+    r"chairman|president|striker|winger|captain|author|writer|presenter|spokesman|spokeswoman|owner|founder)s?"
+)
 _ASK_WHO = re.compile(
-    r"\b(real|full|first|maiden|birth|married) name\b|"
+    r"^\s*what(?:['’]?s| is| was)\s+(?:[\w-]+\s+){0,3}?(?:[\w-]+['’]s?|his|her|their)\s+"
+    r"(?:real|full|first|maiden|birth|married)\s+name\b|"
     r"\bname of (?:the |his |her |their |(?:[\w-]+ ){0,3}[\w-]+['’]s? )?"
-    rf"(?:[\w-]+ ){{0,2}}?({_KIN}|{_ROLES_ASKED})\b(?!['’]s)|"
+    rf"(?:(?:new|former|late|current|previous|next|first|last|(?-i:[A-Z][\w-]*)) ){{0,2}}?({_KIN}|{_PEOPLE_ROLES})\b"
+    r"(?!['’]s)|"
     rf"^\s*(who|whom|whose)\b|^\s*(which|what)\s+{_ROLES_ASKED}\b|^\s*(which|what)\s+"
     r"(?:(?!(?:is|was|were|are|did|does|do|has|have|had|will|would|could|can|should)\b)[\w'’-]+\s+){1,4}?"
     rf"{_ROLES_ASKED}\b(?!['’]s)",
@@ -111,7 +119,12 @@ _ASK_MONEY = re.compile(
 )
 # "What % of voters backed it?" is answered by a percentage, not by any count in the story.
 _ASK_PERCENT = re.compile(r"\bwhat\s*%|\bwhat (percentage|percent|per cent)\b", re.IGNORECASE)
-_PERCENT = re.compile(r"\d\s?(%|per ?cent\b|percent\b)", re.IGNORECASE)
+# A percentage in figures or in words: "25.7%", "40 per cent", "half", "a third", "one in four".
+_PERCENT = re.compile(
+    r"\d\s?(%|per ?cent\b|percent\b)|\bpercentage points?\b|\b(half|thirds?|quarters?)\b|"
+    r"\bone in (two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+    re.IGNORECASE,
+)
 _ASK_WHEN = re.compile(
     r"^\s*when\b|\b(by|since|until|till|from) when\b|\bwhat (date|day|year|month|time)\b|\bon which (day|date)\b",
     re.IGNORECASE,
@@ -187,7 +200,7 @@ def answer_type_check(question: str) -> Callable[[str], bool] | None:
     def new_number(text: str) -> bool:
         return any(m.group(0).lower() not in asked_names for m in _NUMBER.finditer(text))
 
-    if _ASK_PERCENT.search(question):
+    if wanted_entities(question) is _PERCENT_LABELS:
         return lambda text: bool(_PERCENT.search(text))
     if _ASK_NUMBER.search(question):
         return new_number
