@@ -337,3 +337,19 @@ def test_a_sum_the_entity_model_missed_still_answers_how_much(embedder: LocalMin
     windows = candidate_windows("How much were worldwide digital camera sales worth last year?", [passage], embedder)
     alone = next(window for window in windows if window.texts == [text[text.index("Digital cameras") :]])
     assert alone.has_type
+
+
+@pytest.mark.parametrize(
+    ("window", "holds"),
+    [
+        ("Turnout was 25.7%.", True),
+        ("Rates rose by 0.25 percentage points.", True),
+        ("Half of the voters stayed at home.", True),
+        ("One in four voters backed it.", True),
+        ("Labour has had two-and-a-half years to convince people.", False),  # blind7-049's first answer
+        ("Some 487,939 people had returned their ballot papers.", False),
+    ],
+)
+def test_what_percentage_is_answered_by_a_percentage_in_figures_or_words(window: str, holds: bool) -> None:
+    check = answer_type_check("What percentage of voters backed the assembly?")
+    assert check is not None and check(window) is holds

@@ -119,9 +119,10 @@ _ASK_MONEY = re.compile(
 )
 # "What % of voters backed it?" is answered by a percentage, not by any count in the story.
 _ASK_PERCENT = re.compile(r"\bwhat\s*%|\bwhat (percentage|percent|per cent)\b", re.IGNORECASE)
-# A percentage in figures or in words: "25.7%", "40 per cent", "half", "a third", "one in four".
+# A percentage in figures or in words: "25.7%", "40 per cent", "half of", "a third of", "one in four"
+# (not the "half" of "two-and-a-half years").
 _PERCENT = re.compile(
-    r"\d\s?(%|per ?cent\b|percent\b)|\bpercentage points?\b|\b(half|thirds?|quarters?)\b|"
+    r"\d\s?(%|per ?cent\b|percent\b)|\bpercentage points?\b|\b(half|a third|two thirds|a quarter|three quarters) of\b|"
     r"\bone in (two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
     re.IGNORECASE,
 )
