@@ -18,6 +18,7 @@ def test_manifest_covers_the_bot_surfaces() -> None:
         "im:history",
         "channels:history",
         "groups:history",  # message.channels / message.groups need them (answer-without-mention channels)
+        "mpim:history",  # conversations.replies in a group DM: the thread before a mention there
     } <= scopes
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.im", "assistant_thread_started", "assistant_thread_context_changed"} <= events

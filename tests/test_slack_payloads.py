@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.slack.answering import ATTACHMENT_ONLY, ATTACHMENTS_NOT_READ, SEARCHING
+from bot.slack.listeners.commands import parse_subcommand
 from tests.conftest import CHURKIN_QUOTE
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, event_body, post_event, post_form
 from tests.slack_harness import RunningApp, mention_event
@@ -343,3 +344,12 @@ def test_too_long_slash_question_is_refused_in_the_ack(bot: RunningApp, fake_sla
     assert ack.json()["response_type"] == "ephemeral" and _too_long_reply(ack.json()["text"])
     bot.listeners.wait_idle()
     assert _responses(fake_slack) == []
+
+
+@pytest.mark.parametrize("between", [" ", "\n", "\n\n", "\t"])
+def test_slash_ingest_reads_the_urls_after_the_verb_whatever_separates_them(between: str) -> None:
+    """Shift+Enter keeps a newline in a slash command's text: "ingest" may end its own line."""
+    text = f"ingest{between}<https://a.example/x>\n<https://b.example/y|b.example/y>"
+    sub = parse_subcommand({"text": text, "channel_id": CHANNEL, "user_id": "UADMIN01"})
+    assert sub.verb == "ingest"
+    assert sub.raw_rest.split() == ["<https://a.example/x>", "<https://b.example/y|b.example/y>"]

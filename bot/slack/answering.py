@@ -27,6 +27,7 @@ from bot.models import Answer
 from bot.question_filters import FilterError, TypedQuestion, read_filters
 from bot.slack.blocks import answer_blocks, answer_fallback_text, draft_markdown, escape, plain_blocks
 from bot.slack.deps import SlackDeps, StreamingSupport
+from bot.slack.threads import by_this_bot, from_another_bot, messages_before
 from bot.state import ChannelSettings
 from bot.text import query_terms
 
@@ -51,8 +52,6 @@ STREAM_APPEND_SECONDS = 0.5
 STREAM_DRAFT_LIMIT = 11_000
 # An edited draft shows its newest words, cut to fit one section (3,000 characters) with " …" after.
 EDITED_DRAFT_CHARS = 2900
-# Earlier messages read for a follow-up: one page of conversations.replies, oldest first.
-THREAD_HISTORY_MESSAGES = 50
 ERROR_ID_CHARS = 8  # enough to find one traceback in the logs, short enough to read out to an admin
 MS_PER_SECOND = 1000
 _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|([^>]*))?>")
@@ -116,27 +115,24 @@ def small_talk_reply(text: str) -> str:
 
 
 def thread_history(
-    client: WebClient, channel: str, thread_ts: str, current_ts: str, bot_user_id: str | None
+    client: WebClient, channel: str, thread_ts: str, current_ts: str, bot_user_id: str | None, bot_id: str | None = None
 ) -> list[Turn]:
-    """Earlier (question, answer) pairs of a thread, for follow-up questions."""
+    """Earlier (question, answer) pairs of a thread, for follow-up questions: a person's message and
+    this bot's reply to it; other bots' messages are neither."""
     try:
-        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_HISTORY_MESSAGES)
+        messages = messages_before(client, channel, thread_ts, current_ts)
     except Exception:  # history is a nicety: answer without it rather than fail
         log.warning("could not read thread %s in %s", thread_ts, channel, exc_info=True)
         return []
     turns: list[Turn] = []
     pending: str | None = None
-    messages: list[dict[str, Any]] = replies.get("messages", []) or []
     for message in messages:
-        if message.get("ts") == current_ts:
-            break
-        from_bot = bool(message.get("bot_id")) or (bot_user_id is not None and message.get("user") == bot_user_id)
-        if from_bot:
+        if by_this_bot(message, bot_user_id, bot_id):
             text = unescape(message.get("text") or "")
             if pending and text and text != SEARCHING:
                 turns.append((pending, text))
                 pending = None
-        else:
+        elif not from_another_bot(message, bot_user_id, bot_id):
             question = _without_filters(question_from_message(message.get("text") or "", bot_user_id))
             pending = question or pending
     return turns
@@ -291,6 +287,7 @@ class SlackQuestion:
     event_id: str
     current_ts: str = ""  # the asker's message: the bot's reply is remembered against it, for edits
     bot_user_id: str | None = None
+    bot_id: str | None = None  # this app's bot id (auth.test): its messages in a thread are the answers
     notes: Sequence[str] = ()
     team_id: str = ""
 
@@ -404,7 +401,7 @@ def _earlier_turns(client: WebClient, asked: SlackQuestion) -> list[Turn]:
     """A message that starts its thread has no earlier turns, so Slack is not asked for them."""
     if not asked.thread_ts or asked.current_ts == asked.thread_ts:
         return []
-    return thread_history(client, asked.channel, asked.thread_ts, asked.current_ts, asked.bot_user_id)
+    return thread_history(client, asked.channel, asked.thread_ts, asked.current_ts, asked.bot_user_id, asked.bot_id)
 
 
 def _start_draft(
@@ -550,6 +547,7 @@ def answer_message(
     question: str,
     thread_ts: str | None,
     bot_user_id: str | None,
+    bot_id: str | None = None,
     set_status: Callable[[str], Any] | None = None,
     reply_ts: str | None = None,
     channel_settings: ChannelSettings | None = None,
@@ -569,6 +567,7 @@ def answer_message(
         event_id=str(body.get("event_id", "")),
         current_ts=message["ts"],
         bot_user_id=bot_user_id,
+        bot_id=bot_id,
         notes=attachment_notes(message),
         team_id=str(message.get("team") or body.get("team_id") or ""),
     )
@@ -583,6 +582,7 @@ def answer_once(
     body: dict[str, Any],
     thread_ts: str | None,
     bot_user_id: str | None,
+    bot_id: str | None = None,
     private_to: Callable[[], str] = lambda: "",
 ) -> None:
     """One reply per Slack message (its channel and ts), whatever Slack sends: the first event
@@ -606,6 +606,7 @@ def answer_once(
             question=question,
             thread_ts=thread_ts,
             bot_user_id=bot_user_id,
+            bot_id=bot_id,
             reply_ts=claim.reply_ts,
         )
         return

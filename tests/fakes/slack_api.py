@@ -197,7 +197,15 @@ class FakeSlack:
                     for m in self.messages.get(args["channel"], [])
                     if m["ts"] == args["ts"] or m.get("thread_ts") == args["ts"]
                 ]
-            return {"ok": True, "messages": sorted(thread, key=lambda m: float(m["ts"])), "has_more": False}
+            # Oldest first, `limit` a page (Slack's default 1,000), the thread's root leading the first.
+            thread.sort(key=lambda m: float(m["ts"]))
+            limit = int(args.get("limit") or 1000)
+            start = int(str(args.get("cursor") or "page:0").split(":")[1])
+            page = thread[start : start + limit]
+            more = start + limit < len(thread)
+            reply: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+            reply["response_metadata"] = {"next_cursor": f"page:{start + limit}" if more else ""}
+            return reply
         if method == "chat.postEphemeral":
             if self.ephemeral_error:
                 return {"ok": False, "error": self.ephemeral_error}

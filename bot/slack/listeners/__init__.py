@@ -9,7 +9,8 @@ from bot.slack.listeners import actions, assistant, commands, mentions, messages
 
 
 def register_all(app: App, deps: SlackDeps) -> None:
-    assistant.register(app, deps)  # first: it claims DM thread messages before the plain DM listener
+    messages.register_thread_edits(app, deps)  # before the assistant's middleware, which drops DM-thread edits
+    assistant.register(app, deps)  # then: it claims DM thread messages before the plain DM listener
     mentions.register(app, deps)
     messages.register(app, deps)
     commands.register(app, deps)

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 
 from bot.slack.answering import answer_message, question_from_message, small_talk_reply
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners.filters import QUESTION_SUBTYPES, first_delivery, from_a_bot
+from bot.slack.listeners.filters import QUESTION_SUBTYPES, first_delivery
+from bot.slack.threads import from_a_bot
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def _panel_listener(deps: SlackDeps) -> Callable[..., None]:
             question=question,
             thread_ts=payload["thread_ts"],
             bot_user_id=context.bot_user_id,
+            bot_id=context.bot_id,
             set_status=set_status,
         )
 

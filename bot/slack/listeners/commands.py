@@ -91,7 +91,7 @@ def parse_subcommand(command: dict[str, Any]) -> Subcommand:
         text=text,
         verb=verb,
         rest=rest,
-        raw_rest=raw.partition(" ")[2],
+        raw_rest=[*re.split(r"\s+", raw, maxsplit=1), ""][1],  # the verb may end its line: "ingest\n<url>\n<url>"
         channel_id=command.get("channel_id", ""),
         user_id=command.get("user_id", ""),
     )

@@ -9,7 +9,8 @@ from typing import Any
 from bot.question_filters import FilterError, read_filters
 from bot.slack.deps import SlackDeps
 
-QUESTION_SUBTYPES = (None, "file_share")  # a plain message, or one with files attached (which are not read)
+# A person's message: plain, with files attached (which are not read), or a thread reply also sent to the channel.
+QUESTION_SUBTYPES = (None, "file_share", "thread_broadcast")
 # First words that make a message a question even without its "?" ("What's new on Syria").
 _QUESTION_WORDS = "who whom whose what when where why how which"
 _AUXILIARIES = "did does do is are was were can could will would should has have had may might shall"
@@ -19,18 +20,6 @@ _PERSON_OR_BROADCAST = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>|<!(?:here|channel
 # Scripts written without spaces between words: a question there is one "word" long.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _QUESTION_MARKS = ("?", "？", "؟")
-
-
-SLACKBOT_USER = "USLACKBOT"  # reminders and auto-responses: Slack's own bot, without a bot_id
-
-
-def from_a_bot(event: dict[str, Any]) -> bool:
-    return (
-        bool(event.get("bot_id"))
-        or event.get("subtype") == "bot_message"
-        or bool(event.get("bot_profile"))
-        or event.get("user") == SLACKBOT_USER
-    )
 
 
 def first_delivery(deps: SlackDeps, body: dict[str, Any]) -> bool:

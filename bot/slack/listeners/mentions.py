@@ -18,7 +18,8 @@ from slack_sdk import WebClient
 
 from bot.slack.answering import answer_once
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners.filters import first_delivery, from_a_bot
+from bot.slack.listeners.filters import first_delivery
+from bot.slack.threads import from_a_bot
 
 log = logging.getLogger(__name__)
 
@@ -37,5 +38,6 @@ def register(app: App, deps: SlackDeps) -> None:
             body=body,
             thread_ts=event.get("thread_ts") or event["ts"],
             bot_user_id=context.bot_user_id,
+            bot_id=context.bot_id,
             private_to=lambda: event.get("user", "") if deps.channel_settings(event["channel"]).private_answers else "",
         )

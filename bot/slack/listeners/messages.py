@@ -1,12 +1,14 @@
 """Plain messages: a DM to the bot is answered in the DM; in a channel whose admins turned on
 "answer without mention", a message that is a question is answered in its thread.
 
-Threaded DM replies belong to the assistant listener (Bolt routes them there). A DM
-edited into another question has its answer replaced in place (as a mention's edit
-does); deletions and other bots' messages are ignored. A message with files
+Threaded DM replies belong to the assistant listener (Bolt routes them there), except one
+also sent to the DM (`thread_broadcast`), answered here in its thread. A DM edited into
+another question has its answer replaced in place (as a mention's edit does), in a DM
+thread or the assistant panel too (`register_thread_edits`); deletions and other bots'
+messages are ignored. A message with files
 (`file_share`) is answered from its text in a DM, saying the files were not
-read. In a channel only new messages count (plain or with files, not edited), a
-thread reply only where the bot already takes part, and never one addressed to
+read. In a channel only new messages count (plain, with files, or a thread reply also
+sent to the channel; not edited), a thread reply only where the bot already takes part, and never one addressed to
 someone else. A channel without "answer without mention" still gets answers to
 follow-up questions in a thread from whoever asked the bot there by mention. A
 question that also mentions the bot arrives twice — as this `message` and as an
@@ -17,20 +19,20 @@ two listeners answer it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.slack.answering import answer_message, answer_once, question_from_message
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, from_a_bot, is_question
+from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, is_question
+from bot.slack.threads import by_this_bot, from_a_bot, messages_before
 
 log = logging.getLogger(__name__)
 
 CHANNEL_TYPES = ("channel", "group")  # message.channels (public), message.groups (private channels)
-# Replies read to see whether the bot takes part in a thread: one page of conversations.replies, oldest first.
-THREAD_SCAN_MESSAGES = 200
 
 
 def register(app: App, deps: SlackDeps) -> None:
@@ -42,13 +44,71 @@ def register(app: App, deps: SlackDeps) -> None:
         if event.get("channel_type") != "im":
             return
         message = _dm_edit(event) if event.get("subtype") == "message_changed" else event
-        if message is None or message.get("subtype") not in QUESTION_SUBTYPES or from_a_bot(message):
+        if message is None:
             return
-        if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
+        in_a_thread = _in_a_thread(message)
+        # Bolt gives plain thread replies to the assistant listener; a reply also sent to the DM
+        # (`thread_broadcast`) it does not, so it is answered here, in its thread.
+        if in_a_thread and message.get("subtype") != "thread_broadcast":
             return
-        if not first_delivery(deps, body):
-            return
-        answer_once(deps, client, message=message, body=body, thread_ts=None, bot_user_id=context.bot_user_id)
+        _answer_dm(deps, message, body, client, context)
+
+
+def register_thread_edits(app: App, deps: SlackDeps) -> None:
+    """A question edited in a DM thread (the assistant panel's threads are DM threads) gets its answer
+    replaced, as a top-level DM's edit does. Bolt's assistant middleware acks every edit in a DM thread
+    and drops it, so this middleware must be registered before the assistant: it takes those edits,
+    acks them at once, and answers in the background like any listener."""
+
+    @app.middleware
+    def dm_thread_edits(
+        body: dict[str, Any], next: Callable[[], BoltResponse | None], client: WebClient, context: BoltContext
+    ) -> BoltResponse | None:
+        event = body.get("event") or {}
+        if not (
+            body.get("type") == "event_callback"
+            and event.get("type") == "message"
+            and event.get("channel_type") == "im"
+            and event.get("subtype") == "message_changed"
+        ):
+            return next()
+        message = _dm_edit(event)
+        if message is None or not _in_a_thread(message):
+            return next()
+        # Bolt's own listener threads (app.listener_runner), where its listeners run after their ack.
+        app.listener_runner.listener_executor.submit(_answer_dm_quietly, deps, message, body, client, context)
+        return BoltResponse(status=200, body="")
+
+
+def _answer_dm(
+    deps: SlackDeps, message: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """A DM question, its edit, or a thread reply there: answered once, in its thread if it has one."""
+    if message.get("subtype") not in QUESTION_SUBTYPES or from_a_bot(message) or not first_delivery(deps, body):
+        return
+    answer_once(
+        deps,
+        client,
+        message=message,
+        body=body,
+        thread_ts=message.get("thread_ts") if _in_a_thread(message) else None,
+        bot_user_id=context.bot_user_id,
+        bot_id=context.bot_id,
+    )
+
+
+def _answer_dm_quietly(
+    deps: SlackDeps, message: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """`_answer_dm` off Bolt's request thread, where no listener's error handler would see a failure."""
+    try:
+        _answer_dm(deps, message, body, client, context)
+    except Exception:
+        log.exception("event %s: could not answer the edited DM thread message", body.get("event_id"))
+
+
+def _in_a_thread(message: dict[str, Any]) -> bool:
+    return bool(message.get("thread_ts") and message.get("thread_ts") != message.get("ts"))
 
 
 def _dm_edit(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -78,7 +138,7 @@ def _channel_question(
     if not (settings.answer_without_mention or in_a_thread) or not first_delivery(deps, body):
         return
     if in_a_thread:
-        talking, askers = _thread_roles(client, channel, str(thread_ts), context)
+        talking, askers = _thread_roles(client, channel, str(thread_ts), ts, context)
         # Unasked, the bot joins only threads it is in; elsewhere only the follow-up of someone who
         # asked it in this thread ("And what did he say about arming the opposition?").
         if not talking or not (settings.answer_without_mention or event.get("user") in askers):
@@ -94,22 +154,21 @@ def _channel_question(
         question=question,
         thread_ts=thread_ts or ts,
         bot_user_id=context.bot_user_id,
+        bot_id=context.bot_id,
         channel_settings=settings,
     )
 
 
-def _thread_roles(client: WebClient, channel: str, thread_ts: str, context: BoltContext) -> tuple[bool, set[str]]:
+def _thread_roles(
+    client: WebClient, channel: str, thread_ts: str, before_ts: str, context: BoltContext
+) -> tuple[bool, set[str]]:
     """Whether the bot has posted in this thread, and who in it has mentioned the bot (asked it)."""
     try:
-        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_SCAN_MESSAGES)
+        messages = messages_before(client, channel, thread_ts, before_ts)
     except Exception:
         log.warning("could not read thread %s in %s; not answering in it", thread_ts, channel, exc_info=True)
         return False, set()
-    messages: list[dict[str, Any]] = replies.get("messages", []) or []
-    talking = any(
-        message.get("user") == context.bot_user_id or (context.bot_id and message.get("bot_id") == context.bot_id)
-        for message in messages
-    )
+    talking = any(by_this_bot(message, context.bot_user_id, context.bot_id) for message in messages)
     mention = f"<@{context.bot_user_id}"
     askers = {str(message.get("user")) for message in messages if mention in (message.get("text") or "")}
     return talking, askers

@@ -1,0 +1,146 @@
+"""Threads as real workspaces have them, through the real Bolt app: a question edited in the assistant
+panel (a DM thread, whose edits Bolt's assistant middleware would drop), a follow-up sent with "Also
+send to channel" (`thread_broadcast`), and a thread's history when other bots post in it or it is
+longer than one page of `conversations.replies`. Payload shapes as in the events reference
+(docs.slack.dev/reference/events/message/message_changed, …/message/thread_broadcast)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.slack.answering import thread_history
+from bot.slack.threads import PAGE_MESSAGES
+from tests.conftest import CHURKIN_QUOTE
+from tests.fakes.slack_api import BOT_ID, BOT_TOKEN, BOT_USER, FakeSlack, event_body, post_event, serve_slack
+from tests.test_slack import CHANNEL, HUMAN, answers_in, bot, fake_slack, mention
+
+__all__ = ["bot", "fake_slack"]
+
+PANEL = "D0PANEL01"
+ARMING = "arming the opposition"
+
+
+def _panel_message(fake: FakeSlack, thread_ts: str, text: str) -> dict[str, Any]:
+    ts = fake.add_user_message(PANEL, text, HUMAN, thread_ts)
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "channel": PANEL,
+        "user": HUMAN,
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread_ts,
+        "event_ts": ts,
+    }
+
+
+def _changed(message: dict[str, Any], new_text: str, edit_ts: str) -> dict[str, Any]:
+    """`message_changed` for a message in a DM thread: the edited message nested, with its thread_ts."""
+    original = {key: message[key] for key in ("type", "user", "text", "ts", "thread_ts")}
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": message["channel"],
+        "channel_type": "im",
+        "ts": edit_ts,
+        "event_ts": edit_ts,
+        "message": {**original, "text": new_text, "edited": {"user": message["user"], "ts": edit_ts}},
+        "previous_message": original,
+    }
+
+
+def _bot_replies(fake: FakeSlack, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+    return [m for m in fake.messages.get(channel, []) if m.get("bot_id") and m.get("thread_ts") == thread_ts]
+
+
+def test_a_question_edited_in_the_assistant_panel_replaces_its_answer(bot: Any, fake_slack: FakeSlack) -> None:
+    thread_ts = fake_slack.next_ts()
+    asked = _panel_message(fake_slack, thread_ts, "What did Churkin say about sanctions?")
+    assert post_event(bot.url, event_body(asked)).status_code == 200
+    fake_slack.wait_for(lambda: len(_bot_replies(fake_slack, PANEL, thread_ts)) == 1)
+    bot.listeners.wait_idle()
+    (first,) = _bot_replies(fake_slack, PANEL, thread_ts)
+    assert CHURKIN_QUOTE in json.dumps(first["blocks"])
+    first_id = first["blocks"][-1]["elements"][0]["value"]
+
+    edited = _changed(asked, f"What did Churkin say about {ARMING}?", fake_slack.next_ts())
+    assert post_event(bot.url, event_body(edited)).status_code == 200
+    fake_slack.wait_for(lambda: any(call.args.get("ts") == first["ts"] for call in fake_slack.calls_to("chat.update")))
+    bot.listeners.wait_idle()
+    (answer,) = _bot_replies(fake_slack, PANEL, thread_ts)  # the same message, not a second reply
+    assert answer["ts"] == first["ts"]
+    assert answer["blocks"][-1]["elements"][0]["value"] != first_id  # answered again, for the new question
+    assert ARMING in json.dumps(answer["blocks"]).replace("\\u2019", "'")
+
+    calls = len(fake_slack.calls)  # the bot's own chat.update comes back as an edit in the thread: no loop
+    own = _changed({**answer, "channel": PANEL, "user": BOT_USER}, "Searching…", fake_slack.next_ts())
+    own["message"]["bot_id"] = BOT_ID
+    assert post_event(bot.url, event_body(own)).status_code == 200
+    bot.listeners.wait_idle()
+    assert len(fake_slack.calls) == calls
+
+
+def test_a_follow_up_also_sent_to_the_channel_is_answered_in_its_thread(bot: Any, fake_slack: FakeSlack) -> None:
+    """The asker's unmentioned follow-up, sent with "Also send to channel", is a `thread_broadcast`."""
+    first = mention(fake_slack, f"<@{BOT_USER}> What did Churkin say about sanctions?")
+    post_event(bot.url, first)
+    root = first["event"]["ts"]
+    fake_slack.wait_for(lambda: len(answers_in(fake_slack, root)) == 1)
+    bot.listeners.wait_idle()
+
+    text = f"And what did he say about {ARMING}?"
+    ts = fake_slack.add_user_message(CHANNEL, text, HUMAN, root)
+    broadcast = {
+        "type": "message",
+        "subtype": "thread_broadcast",
+        "channel": CHANNEL,
+        "channel_type": "channel",
+        "user": HUMAN,
+        "text": text,
+        "ts": ts,
+        "thread_ts": root,
+        "event_ts": ts,
+        "root": {"type": "message", "user": HUMAN, "text": first["event"]["text"], "ts": root},
+    }
+    assert post_event(bot.url, event_body(broadcast)).status_code == 200
+    fake_slack.wait_for(lambda: len(answers_in(fake_slack, root)) == 2)
+    bot.listeners.wait_idle()
+    assert len(answers_in(fake_slack, root)) == 2
+
+
+def _post(fake: FakeSlack, channel: str, thread_ts: str, text: str, **who: str) -> str:
+    """A message straight into the fake's thread (a person's by default; `bot_id=…` for a bot's)."""
+    ts = fake.next_ts()
+    fake.messages.setdefault(channel, []).append(
+        {"type": "message", "user": HUMAN, **who, "text": text, "ts": ts, "thread_ts": thread_ts}
+    )
+    return ts
+
+
+def test_thread_history_is_the_newest_turns_and_only_this_bots_answers() -> None:
+    """A thread longer than a page: the follow-up's last turn is its newest question and this bot's
+    answer to it, not the first page's, and a GIF another bot posts after it is nobody's answer."""
+    with serve_slack() as fake:
+        root = fake.add_user_message(CHANNEL, f"<@{BOT_USER}> What did Churkin say about sanctions?", HUMAN)
+        _post(fake, CHANNEL, root, "Churkin said sanctions were counterproductive.", user=BOT_USER, bot_id=BOT_ID)
+        for number in range(PAGE_MESSAGES + 30):
+            _post(fake, CHANNEL, root, f"side chat {number}", user="UOTHER01")
+        _post(fake, CHANNEL, root, f"<@{BOT_USER}> What did Lavrov say about the talks?")
+        _post(fake, CHANNEL, root, "Lavrov said the talks would go on.", user=BOT_USER, bot_id=BOT_ID)
+        _post(fake, CHANNEL, root, "what do you think, Ann?", user="UOTHER01")
+        _post(fake, CHANNEL, root, "(giphy) shrug", user="UGIPHY01", bot_id="BGIPHY01", subtype="bot_message")
+        current = _post(fake, CHANNEL, root, f"<@{BOT_USER}> and what did he say about Ukraine?")
+        _post(fake, CHANNEL, root, "a later message, after the question", user="UOTHER01")
+
+        client = WebClient(token=BOT_TOKEN, base_url=fake.base_url)
+        turns = thread_history(client, CHANNEL, root, current, BOT_USER, BOT_ID)
+
+    assert turns == [
+        ("What did Churkin say about sanctions?", "Churkin said sanctions were counterproductive."),
+        ("What did Lavrov say about the talks?", "Lavrov said the talks would go on."),
+    ]
+    assert len(fake.calls_to("conversations.replies")) == 2  # two pages, then the current message
