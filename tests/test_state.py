@@ -174,6 +174,19 @@ def test_each_event_id_is_claimed_exactly_once_by_racing_processes_and_threads(
     assert sorted(won) == [f"Ev{n:03d}" for n in range(RACED_IDS)]  # every id won once, none twice
 
 
+def test_the_threads_the_bot_answered_in_are_known_without_slack(state: SharedState) -> None:
+    """A reply inside a thread marks that thread; a reply remembered before migration 0004 (no thread)
+    marks the thread its message started; a claim whose reply was never posted marks nothing."""
+    state.claim_message("C1", "300.5", "And who is Fursenko?")
+    state.remember_reply("C1", "300.5", "And who is Fursenko?", "300.6", "300.1")
+    assert state.replied_in_thread("C1", "300.1")
+    assert not state.replied_in_thread("C1", "300.5") and not state.replied_in_thread("C2", "300.1")
+    state.remember_reply("C1", "400.1", "Who won?", "400.2")  # as before 0004: no thread recorded
+    assert state.replied_in_thread("C1", "400.1")
+    state.claim_message("C1", "500.1", "Who lost?")  # claimed, never answered
+    assert not state.replied_in_thread("C1", "500.1")
+
+
 def test_an_edit_seen_by_many_replicas_at_once_updates_the_answer_once(state: SharedState) -> None:
     assert state.claim_message("C1", "200.1", "Who won?") == Claim("answer")
     state.remember_reply("C1", "200.1", "Who won?", "200.2")

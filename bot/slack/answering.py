@@ -528,7 +528,7 @@ def _remember(deps: SlackDeps, asked: SlackQuestion, reply_ts: str) -> None:
     if not asked.current_ts:
         return
     try:
-        deps.shared.remember_reply(asked.channel, asked.current_ts, asked.question, reply_ts)
+        deps.shared.remember_reply(asked.channel, asked.current_ts, asked.question, reply_ts, asked.thread_ts)
     except Exception:  # an edit then gets no update; the answer itself still goes out
         log.warning("could not remember the reply to %s in %s", asked.current_ts, asked.channel, exc_info=True)
 
@@ -616,7 +616,7 @@ def answer_once(
         return
     posted_ts = post_reply(client, channel=channel, thread_ts=thread_ts, text=text, private_to=private_to())
     if posted_ts:
-        deps.shared.remember_reply(channel, ts, question, posted_ts)
+        deps.shared.remember_reply(channel, ts, question, posted_ts, thread_ts)
 
 
 def new_error_id() -> str:

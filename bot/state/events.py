@@ -84,14 +84,40 @@ class Events:
             row = connection.execute(select(replies.c.question).where(key)).first()
         return None if row is None else str(row.question)
 
-    def remember_reply(self, channel_id: str, message_ts: str, question: str, reply_ts: str) -> None:
-        """The ts of the bot's message that answers (channel, message_ts), so an edit can update it."""
+    def remember_reply(
+        self, channel_id: str, message_ts: str, question: str, reply_ts: str, thread_ts: str | None = None
+    ) -> None:
+        """The ts of the bot's message that answers (channel, message_ts), so an edit can update it, and
+        the thread it went into, so the bot knows which threads it takes part in."""
         statement = self.db.insert(replies).values(
-            channel_id=channel_id, message_ts=message_ts, question=question, reply_ts=reply_ts, created_at=time.time()
+            channel_id=channel_id,
+            message_ts=message_ts,
+            question=question,
+            reply_ts=reply_ts,
+            created_at=time.time(),
+            thread_ts=thread_ts,
         )
         with self.db.transaction() as connection:
             connection.execute(
                 statement.on_conflict_do_update(
-                    index_elements=["channel_id", "message_ts"], set_={"reply_ts": statement.excluded.reply_ts}
+                    index_elements=["channel_id", "message_ts"],
+                    set_={"reply_ts": statement.excluded.reply_ts, "thread_ts": statement.excluded.thread_ts},
                 )
             )
+
+    def replied_in_thread(self, channel_id: str, thread_ts: str) -> bool:
+        """Whether the bot has answered in this thread in the last REPLY_DAYS (any replica). A reply
+        remembered before migration 0004 has no thread; its message's own ts stands in for it, which
+        is the thread of a mention that started one."""
+        in_thread = (replies.c.thread_ts == thread_ts) | (
+            replies.c.thread_ts.is_(None) & (replies.c.message_ts == thread_ts)
+        )
+        query = (
+            select(replies.c.reply_ts)
+            .where(
+                replies.c.channel_id == channel_id, in_thread, replies.c.reply_ts.is_not(None), replies.c.reply_ts != ""
+            )
+            .limit(1)
+        )
+        with self.db.transaction() as connection:
+            return connection.execute(query).first() is not None

@@ -60,7 +60,11 @@ replies = Table(
     Column("question", Text, nullable=False),
     Column("reply_ts", Text, nullable=True),
     Column("created_at", Float, nullable=False),
+    # The thread the reply went into (None: a top-level DM reply): which threads the bot takes part in,
+    # known without asking Slack (migration 0004).
+    Column("thread_ts", Text, nullable=True),
     Index("ix_replies_created_at", "created_at"),
+    Index("ix_replies_thread", "channel_id", "thread_ts"),
 )
 
 channel_settings = Table(

@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from bot.slack.answering import answer_message, answer_once, question_from_message
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.filters import QUESTION_SUBTYPES, addressed_to_people, first_delivery, is_question
-from bot.slack.threads import by_this_bot, from_a_bot, messages_before
+from bot.slack.threads import from_a_bot, messages_before
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +138,15 @@ def _channel_question(
     if not (settings.answer_without_mention or in_a_thread) or not first_delivery(deps, body):
         return
     if in_a_thread:
-        talking, askers = _thread_roles(client, channel, str(thread_ts), ts, context)
-        # Unasked, the bot joins only threads it is in; elsewhere only the follow-up of someone who
-        # asked it in this thread ("And what did he say about arming the opposition?").
-        if not talking or not (settings.answer_without_mention or event.get("user") in askers):
+        # Unasked, the bot joins only threads it has answered in: known from its own replies (shared by
+        # replicas), so the thread replies of every channel it is in cost no call to Slack. There,
+        # unless the channel answers without a mention, only the follow-up of someone who asked it in
+        # this thread ("And what did he say about arming the opposition?").
+        if not deps.shared.replied_in_thread(channel, str(thread_ts)):
+            return
+        if not settings.answer_without_mention and event.get("user") not in _askers(
+            client, channel, str(thread_ts), ts, context
+        ):
             return
     if deps.shared.claim_message(channel, ts, question).action != "answer":
         log.info("event %s: message %s is answered already (as a mention)", body.get("event_id"), ts)
@@ -159,16 +164,13 @@ def _channel_question(
     )
 
 
-def _thread_roles(
-    client: WebClient, channel: str, thread_ts: str, before_ts: str, context: BoltContext
-) -> tuple[bool, set[str]]:
-    """Whether the bot has posted in this thread, and who in it has mentioned the bot (asked it)."""
+def _askers(client: WebClient, channel: str, thread_ts: str, before_ts: str, context: BoltContext) -> set[str]:
+    """Who in this thread has mentioned the bot (asked it), before this message; nobody when the
+    thread cannot be read."""
     try:
         messages = messages_before(client, channel, thread_ts, before_ts)
     except Exception:
         log.warning("could not read thread %s in %s; not answering in it", thread_ts, channel, exc_info=True)
-        return False, set()
-    talking = any(by_this_bot(message, context.bot_user_id, context.bot_id) for message in messages)
+        return set()
     mention = f"<@{context.bot_user_id}"
-    askers = {str(message.get("user")) for message in messages if mention in (message.get("text") or "")}
-    return talking, askers
+    return {str(message.get("user")) for message in messages if mention in (message.get("text") or "")}
