@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.models import Answer, ArticleRef, Citation
 from bot.slack.answering import question_from_message
 from bot.slack.blocks import (
@@ -90,6 +92,21 @@ def test_question_from_message_strips_mentions_and_links() -> None:
         question_from_message("<@UBOT1> What about <https://x.test/a|this story> &amp; <!here>?")
         == "What about this story & ?"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "question"),
+    [
+        ("<@UBOT> What did *Churkin* say about _sanctions_?", "What did Churkin say about sanctions?"),
+        ("<@UBOT> ```What did `Churkin` say?```", "What did Churkin say?"),
+        ("<@UBOT> What did ~Lavrov~ Churkin say?", "What did Churkin say?"),  # struck out: a correction
+        ("<@UBOT> What did *_Churkin_* say?", "What did Churkin say?"),
+        ("Is 2 * 3 in the snake_case story about ~50 people?", "Is 2 * 3 in the snake_case story about ~50 people?"),
+        ("What is <https://x.test/a_b_c> about?", "What is https://x.test/a_b_c about?"),
+    ],
+)
+def test_mrkdwn_markers_around_words_are_not_part_of_the_question(typed: str, question: str) -> None:
+    assert question_from_message(typed, "UBOT") == question
 
 
 def test_a_bar_in_an_article_url_does_not_cut_its_link() -> None:

@@ -50,6 +50,14 @@ def test_the_bots_own_labelled_mention_and_a_quoted_line_are_not_the_question(
     assert CHURKIN_QUOTE in _answer_text(fake_slack, event["ts"])
 
 
+def test_a_bold_name_and_a_struck_out_one_are_read_as_typed(bot: RunningApp, fake_slack: FakeSlack) -> None:
+    """ "What did *Churkin* say …" kept its asterisks, and the speaker reader saw no name: the answer
+    was a passage about Russia, not his quote."""
+    event = _mention(fake_slack, f"<@{BOT_USER}> What did ~Lavrov~ *Churkin* say about _sanctions_?")
+    assert post_event(bot.url, event_body(event)).status_code == 200
+    assert CHURKIN_QUOTE in _answer_text(fake_slack, event["ts"])
+
+
 def test_hi_and_thanks_in_a_dm_get_a_reply_not_a_search(bot: RunningApp, fake_slack: FakeSlack) -> None:
     for text, reply in (("hi", ASK_HINT), (":wave:", ASK_HINT), ("thanks!", YOU_ARE_WELCOME)):
         before = len(fake_slack.calls_to("chat.postMessage"))

@@ -58,6 +58,12 @@ _USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|([^>]*))?>")
 _CHANNEL_REF = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_LINK = re.compile(r"<([a-z][a-z0-9+.-]*:[^|>]+)(?:\|([^>]+))?>", re.IGNORECASE)  # https:, mailto:, tel:, slack:
 _SPECIAL = re.compile(r"<![^>]*>")
+# Slack's mrkdwn as people type it around a question: *bold*, _italic_, `code`, ```a fenced block```,
+# each marker pair hugging its words (so "2 * 3", "snake_case" and "~50" are left alone). Struck-out
+# words (~Lavrov~) are a correction, left out.
+_FENCE = re.compile(r"```")
+_EMPHASIS = re.compile(r"(?<![\w*_`])([*_`])(?=\S)(.+?)(?<=\S)\1(?![\w*_`])")
+_STRUCK = re.compile(r"(?<![\w~])~(?=\S)[^~\n]+?(?<=\S)~(?![\w~])")
 _QUOTE_MARKS = ' "“”'
 _WHO_SAID_THIS = re.compile(r"(?:so\s+)?who\s+(?:said|says|say)\s+(?:this|that|it)\b", re.IGNORECASE)
 
@@ -78,6 +84,7 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
     text = _CHANNEL_REF.sub(lambda m: f" #{m.group(1)} " if m.group(1) else " ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(" ", text)
+    text = _without_formatting(text)
     own, quoted = _own_and_quoted(text)
     question = without_chatter(" ".join(unescape(" ".join(own)).split()))
     if len(query_terms(question)) < 2 and quoted:
@@ -89,6 +96,16 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
         # "what did Putin say?" above a quoted headline: his name and the headline's words, together
         return f"{question.rstrip(' ?？')} about {topic.rstrip(' ?？')}?"
     return question
+
+
+def _without_formatting(text: str) -> str:
+    """The words of a message without its mrkdwn markers: "What did *Churkin* say?" asks about
+    Churkin (the bold name was no name to the speaker reader)."""
+    text = _STRUCK.sub(" ", _FENCE.sub(" ", text))
+    previous = None
+    while previous != text:  # nested: *_Churkin_*
+        previous, text = text, _EMPHASIS.sub(lambda m: m.group(2), text)
+    return text
 
 
 def _own_and_quoted(text: str) -> tuple[list[str], list[str]]:
