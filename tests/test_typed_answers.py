@@ -203,6 +203,10 @@ def test_by_when_asks_for_a_date(question: str) -> None:
         ("What's the name of Jose Mourinho's wife?", True),
         ("whats deathifier's real name", True),
         ("What is the name of the new Chelsea manager?", True),
+        ("whats the name of the chelsea manager", True),  # typed in lower case
+        ("name of the bbc spokesman who commented on it?", True),
+        ("what is the name of the prize the author won", False),
+        ("what was the name of the film director's latest movie", False),
         ("What was the name of the film?", False),
         ("What is the name of the drug company's new pill?", False),
         ("what is the name of the song the band released", False),

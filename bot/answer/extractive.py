@@ -77,7 +77,8 @@ _ROLES_ASKED = (
 )
 # "What's the name of Mourinho's wife?", "whats Deathifier's real name", "the name of the new Chelsea
 # manager": a person asked for by name. Only people's roles, after at most two words that are names or
-# "new", "former" …: "the name of the song the band released" or "of the new music player" ask no one.
+# "new", "former" …, or one word of any case right after "the" ("the chelsea manager"): "the name of
+# the song the band released" or "of the new music player" ask no one.
 _KIN = r"(wife|husband|partner|son|daughter|father|mother|brother|sister|girlfriend|boyfriend|fianc[eé]e?|baby)"
 _PEOPLE_ROLES = (
     r"(minister|coach|manager|director|chief|boss|actor|actress|singer|judge|leader|mp|official|executive|"
@@ -89,6 +90,7 @@ _ASK_WHO = re.compile(
     r"\bname of (?:the |his |her |their |(?:[\w-]+ ){0,3}[\w-]+['’]s? )?"
     rf"(?:(?:new|former|late|current|previous|next|first|last|(?-i:[A-Z][\w-]*)) ){{0,2}}?({_KIN}|{_PEOPLE_ROLES})\b"
     r"(?!['’]s)|"
+    rf"\bname of the [\w-]+ {_PEOPLE_ROLES}\b(?!['’]s)|"  # typed in lower case: "the chelsea manager"
     rf"^\s*(who|whom|whose)\b|^\s*(which|what)\s+{_ROLES_ASKED}\b|^\s*(which|what)\s+"
     r"(?:(?!(?:is|was|were|are|did|does|do|has|have|had|will|would|could|can|should)\b)[\w'’-]+\s+){1,4}?"
     rf"{_ROLES_ASKED}\b(?!['’]s)",
