@@ -144,3 +144,26 @@ def test_thread_history_is_the_newest_turns_and_only_this_bots_answers() -> None
         ("What did Lavrov say about the talks?", "Lavrov said the talks would go on."),
     ]
     assert len(fake.calls_to("conversations.replies")) == 2  # two pages, then the current message
+
+
+def test_a_dm_thread_reply_also_sent_to_the_dm_is_answered_in_its_thread(bot: Any, fake_slack: FakeSlack) -> None:
+    """Bolt hands plain DM thread replies to the assistant listener but not a `thread_broadcast`."""
+    dm, root = "D0DM0077", fake_slack.next_ts()
+    text = "What did Churkin say about sanctions?"
+    ts = fake_slack.add_user_message(dm, text, HUMAN, root)
+    broadcast = {
+        "type": "message",
+        "subtype": "thread_broadcast",
+        "channel": dm,
+        "channel_type": "im",
+        "user": HUMAN,
+        "text": text,
+        "ts": ts,
+        "thread_ts": root,
+        "event_ts": ts,
+    }
+    assert post_event(bot.url, event_body(broadcast)).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.final_answers(dm)) == 1)
+    bot.listeners.wait_idle()
+    (answer,) = fake_slack.final_answers(dm)
+    assert answer["thread_ts"] == root and CHURKIN_QUOTE in json.dumps(answer["blocks"])
