@@ -102,7 +102,10 @@ def test_question_from_message_strips_mentions_and_links() -> None:
         ("<@UBOT> What did ~Lavrov~ Churkin say?", "What did Churkin say?"),  # struck out: a correction
         ("<@UBOT> What did *_Churkin_* say?", "What did Churkin say?"),
         ("Is 2 * 3 in the snake_case story about ~50 people?", "Is 2 * 3 in the snake_case story about ~50 people?"),
-        ("What is <https://x.test/a_b_c> about?", "What is https://x.test/a_b_c about?"),
+        # Slack's <…> entities and the inside of `code` are kept as written.
+        ("What is <https://x.test/news/_live_/a> about?", "What is https://x.test/news/_live_/a about?"),
+        ("<mailto:_press_@un.org|_press_@un.org> and `__init__`?", "_press_@un.org and __init__?"),
+        ("*<@U1|ana>* asked: what did *Churkin* say?", "ana asked: what did Churkin say?"),
     ],
 )
 def test_mrkdwn_markers_around_words_are_not_part_of_the_question(typed: str, question: str) -> None:

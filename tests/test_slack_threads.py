@@ -76,12 +76,36 @@ def test_a_question_edited_in_the_assistant_panel_replaces_its_answer(bot: Any, 
     assert answer["blocks"][-1]["elements"][0]["value"] != first_id  # answered again, for the new question
     assert ARMING in json.dumps(answer["blocks"]).replace("\\u2019", "'")
 
-    calls = len(fake_slack.calls)  # the bot's own chat.update comes back as an edit in the thread: no loop
-    own = _changed({**answer, "channel": PANEL, "user": BOT_USER}, "Searching…", fake_slack.next_ts())
-    own["message"]["bot_id"] = BOT_ID
-    assert post_event(bot.url, event_body(own)).status_code == 200
+    # Another app's message edited in the thread is no question (the bot's own edits Bolt drops itself).
+    calls = len(fake_slack.calls)
+    other = {**answer, "channel": PANEL, "user": "UOTHERAPP", "text": "Reminder: standup"}
+    theirs = _changed(other, "What did Churkin say about sanctions?", fake_slack.next_ts())
+    theirs["message"]["bot_id"] = "BOTHERAPP"
+    assert post_event(bot.url, event_body(theirs)).status_code == 200
     bot.listeners.wait_idle()
     assert len(fake_slack.calls) == calls
+
+
+def test_an_edited_dm_question_with_replies_under_it_replaces_its_answer(bot: Any, fake_slack: FakeSlack) -> None:
+    """A top-level DM question someone replied to in a thread: its edit carries `thread_ts` (== its ts),
+    which Bolt's assistant middleware would drop; the answer beside it in the DM is replaced."""
+    dm, text = "D0DM0099", "What did Churkin say about sanctions?"
+    ts = fake_slack.add_user_message(dm, text, HUMAN)
+    asked = {"type": "message", "channel_type": "im", "channel": dm, "user": HUMAN, "text": text, "ts": ts}
+    assert post_event(bot.url, event_body({**asked, "event_ts": ts})).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.final_answers(dm)) == 1)
+    bot.listeners.wait_idle()
+    (first,) = fake_slack.final_answers(dm)
+    fake_slack.add_user_message(dm, "thanks!", HUMAN, ts)  # a reply makes the question a thread's root
+
+    edited = _changed({**asked, "thread_ts": ts}, f"What did Churkin say about {ARMING}?", fake_slack.next_ts())
+    updates = len(fake_slack.calls_to("chat.update"))  # the first answer replaced its placeholder with one
+    assert post_event(bot.url, event_body(edited)).status_code == 200
+    fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.update")) > updates)
+    bot.listeners.wait_idle()
+    (answer,) = fake_slack.final_answers(dm)
+    assert answer["ts"] == first["ts"] and "thread_ts" not in answer  # in place, beside the question
+    assert ARMING in json.dumps(answer["blocks"]).replace("\\u2019", "'")
 
 
 def test_a_follow_up_also_sent_to_the_channel_is_answered_in_its_thread(bot: Any, fake_slack: FakeSlack) -> None:
@@ -109,7 +133,9 @@ def test_a_follow_up_also_sent_to_the_channel_is_answered_in_its_thread(bot: Any
     assert post_event(bot.url, event_body(broadcast)).status_code == 200
     fake_slack.wait_for(lambda: len(answers_in(fake_slack, root)) == 2)
     bot.listeners.wait_idle()
-    assert len(answers_in(fake_slack, root)) == 2
+    follow_up = answers_in(fake_slack, root)[-1]
+    assert follow_up["thread_ts"] == root
+    assert ARMING in json.dumps(follow_up["blocks"]).replace("\\u2019", "'")  # "he" read from the thread
 
 
 def _post(fake: FakeSlack, channel: str, thread_ts: str, text: str, **who: str) -> str:

@@ -60,9 +60,13 @@ _SLACK_LINK = re.compile(r"<([a-z][a-z0-9+.-]*:[^|>]+)(?:\|([^>]+))?>", re.IGNOR
 _SPECIAL = re.compile(r"<![^>]*>")
 # Slack's mrkdwn as people type it around a question: *bold*, _italic_, `code`, ```a fenced block```,
 # each marker pair hugging its words (so "2 * 3", "snake_case" and "~50" are left alone). Struck-out
-# words (~Lavrov~) are a correction, left out.
+# words (~Lavrov~) are a correction, left out. Slack's own <…> entities (links, mentions) and the
+# insides of `code` are kept as written: "<https://bbc.co.uk/_live_/x>" is a URL, not emphasis. An
+# emphasised run never holds its own marker, so a line of unclosed markers is read in linear time.
 _FENCE = re.compile(r"```")
-_EMPHASIS = re.compile(r"(?<![\w*_`])([*_`])(?=\S)(.+?)(?<=\S)\1(?![\w*_`])")
+_ENTITY_OR_CODE = re.compile(r"<[^<>\n]*>|`[^`\n]+`")
+_KEPT = re.compile("\x00(\\d+)\x00")
+_EMPHASIS = re.compile(r"(?<![\w*_])([*_])(?=\S)((?:(?!\1)[^\n])+?)(?<=\S)\1(?![\w*_])")
 _STRUCK = re.compile(r"(?<![\w~])~(?=\S)[^~\n]+?(?<=\S)~(?![\w~])")
 _QUOTE_MARKS = ' "“”'
 _WHO_SAID_THIS = re.compile(r"(?:so\s+)?who\s+(?:said|says|say)\s+(?:this|that|it)\b", re.IGNORECASE)
@@ -77,14 +81,13 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
     one-term question is asked about the quoted text: "what did Putin say?" above a headline), and
     the chat around the question (greetings, sign-offs, emoji: `bot.chatter`) taken off — "" when
     nothing is left."""
-    text = text or ""
+    text = _without_formatting(text or "")
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
     text = _USER_MENTION.sub(lambda m: f" {m.group(1)} " if m.group(1) else " ", text)
     text = _CHANNEL_REF.sub(lambda m: f" #{m.group(1)} " if m.group(1) else " ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(" ", text)
-    text = _without_formatting(text)
     own, quoted = _own_and_quoted(text)
     question = without_chatter(" ".join(unescape(" ".join(own)).split()))
     if len(query_terms(question)) < 2 and quoted:
@@ -101,11 +104,18 @@ def question_from_message(text: str, bot_user_id: str | None = None) -> str:
 def _without_formatting(text: str) -> str:
     """The words of a message without its mrkdwn markers: "What did *Churkin* say?" asks about
     Churkin (the bold name was no name to the speaker reader)."""
-    text = _STRUCK.sub(" ", _FENCE.sub(" ", text))
+    kept: list[str] = []
+
+    def keep(found: re.Match[str]) -> str:
+        token = found.group(0)
+        kept.append(token[1:-1] if token.startswith("`") else token)
+        return f"\x00{len(kept) - 1}\x00"
+
+    text = _STRUCK.sub(" ", _ENTITY_OR_CODE.sub(keep, _FENCE.sub(" ", text)))
     previous = None
     while previous != text:  # nested: *_Churkin_*
-        previous, text = text, _EMPHASIS.sub(lambda m: m.group(2), text)
-    return text
+        previous, text = text, _EMPHASIS.sub(lambda found: found.group(2), text)
+    return _KEPT.sub(lambda found: kept[int(found.group(1))], text)
 
 
 def _own_and_quoted(text: str) -> tuple[list[str], list[str]]:

@@ -2,7 +2,9 @@
 
 `conversations.replies` returns a thread oldest first, one page at a time. The turns that matter to a
 follow-up are the newest ones, so a thread longer than a page is read page by page up to the message
-being answered, not cut at its first page (which in a long thread holds only its oldest turns).
+being answered, not cut at its first page (which in a long thread holds only its oldest turns). Past
+MAX_PAGES the rest is not read: Slack offers no newest-first order for replies, and a thread of
+thousands of messages is no conversation with the bot.
 """
 
 from __future__ import annotations

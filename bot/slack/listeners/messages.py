@@ -55,10 +55,11 @@ def register(app: App, deps: SlackDeps) -> None:
 
 
 def register_thread_edits(app: App, deps: SlackDeps) -> None:
-    """A question edited in a DM thread (the assistant panel's threads are DM threads) gets its answer
-    replaced, as a top-level DM's edit does. Bolt's assistant middleware acks every edit in a DM thread
-    and drops it, so this middleware must be registered before the assistant: it takes those edits,
-    acks them at once, and answers in the background like any listener."""
+    """A question edited in a DM thread (the assistant panel's threads are DM threads), or a DM question
+    that has thread replies under it, gets its answer replaced, as any DM's edit does. Bolt's assistant
+    middleware acks every DM edit whose message has a `thread_ts` and drops it, so this middleware
+    must be registered before the assistant: it takes those edits, acks them at once, and answers in
+    the background like any listener."""
 
     @app.middleware
     def dm_thread_edits(
@@ -73,7 +74,7 @@ def register_thread_edits(app: App, deps: SlackDeps) -> None:
         ):
             return next()
         message = _dm_edit(event)
-        if message is None or not _in_a_thread(message):
+        if message is None or not message.get("thread_ts"):  # Bolt drops every DM edit with a thread_ts
             return next()
         # Bolt's own listener threads (app.listener_runner), where its listeners run after their ack.
         app.listener_runner.listener_executor.submit(_answer_dm_quietly, deps, message, body, client, context)
@@ -133,7 +134,7 @@ def _channel_question(
         return
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts")
-    in_a_thread = bool(thread_ts and thread_ts != ts)
+    in_a_thread = _in_a_thread(event)
     settings = deps.channel_settings(channel)
     if not (settings.answer_without_mention or in_a_thread) or not first_delivery(deps, body):
         return
