@@ -23,18 +23,23 @@ PANEL = "D0PANEL01"
 ARMING = "arming the opposition"
 
 
-def _panel_message(fake: FakeSlack, thread_ts: str, text: str) -> dict[str, Any]:
-    ts = fake.add_user_message(PANEL, text, HUMAN, thread_ts)
-    return {
+def _thread_reply(
+    fake: FakeSlack, channel: str, channel_type: str, thread_ts: str, text: str, subtype: str | None = None
+) -> dict[str, Any]:
+    """A person's reply in a thread, as …/events/message shows it; `thread_broadcast` for one sent with
+    "Also send to channel"."""
+    ts = fake.add_user_message(channel, text, HUMAN, thread_ts)
+    event = {
         "type": "message",
-        "channel_type": "im",
-        "channel": PANEL,
+        "channel": channel,
+        "channel_type": channel_type,
         "user": HUMAN,
         "text": text,
         "ts": ts,
         "thread_ts": thread_ts,
         "event_ts": ts,
     }
+    return {**event, "subtype": subtype} if subtype else event
 
 
 def _changed(message: dict[str, Any], new_text: str, edit_ts: str) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def _bot_replies(fake: FakeSlack, channel: str, thread_ts: str) -> list[dict[str
 
 def test_a_question_edited_in_the_assistant_panel_replaces_its_answer(bot: Any, fake_slack: FakeSlack) -> None:
     thread_ts = fake_slack.next_ts()
-    asked = _panel_message(fake_slack, thread_ts, "What did Churkin say about sanctions?")
+    asked = _thread_reply(fake_slack, PANEL, "im", thread_ts, "What did Churkin say about sanctions?")
     assert post_event(bot.url, event_body(asked)).status_code == 200
     fake_slack.wait_for(lambda: len(_bot_replies(fake_slack, PANEL, thread_ts)) == 1)
     bot.listeners.wait_idle()
@@ -117,19 +122,8 @@ def test_a_follow_up_also_sent_to_the_channel_is_answered_in_its_thread(bot: Any
     bot.listeners.wait_idle()
 
     text = f"And what did he say about {ARMING}?"
-    ts = fake_slack.add_user_message(CHANNEL, text, HUMAN, root)
-    broadcast = {
-        "type": "message",
-        "subtype": "thread_broadcast",
-        "channel": CHANNEL,
-        "channel_type": "channel",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "thread_ts": root,
-        "event_ts": ts,
-        "root": {"type": "message", "user": HUMAN, "text": first["event"]["text"], "ts": root},
-    }
+    broadcast = _thread_reply(fake_slack, CHANNEL, "channel", root, text, "thread_broadcast")
+    broadcast["root"] = {"type": "message", "user": HUMAN, "text": first["event"]["text"], "ts": root}
     assert post_event(bot.url, event_body(broadcast)).status_code == 200
     fake_slack.wait_for(lambda: len(answers_in(fake_slack, root)) == 2)
     bot.listeners.wait_idle()
@@ -175,19 +169,7 @@ def test_thread_history_is_the_newest_turns_and_only_this_bots_answers() -> None
 def test_a_dm_thread_reply_also_sent_to_the_dm_is_answered_in_its_thread(bot: Any, fake_slack: FakeSlack) -> None:
     """Bolt hands plain DM thread replies to the assistant listener but not a `thread_broadcast`."""
     dm, root = "D0DM0077", fake_slack.next_ts()
-    text = "What did Churkin say about sanctions?"
-    ts = fake_slack.add_user_message(dm, text, HUMAN, root)
-    broadcast = {
-        "type": "message",
-        "subtype": "thread_broadcast",
-        "channel": dm,
-        "channel_type": "im",
-        "user": HUMAN,
-        "text": text,
-        "ts": ts,
-        "thread_ts": root,
-        "event_ts": ts,
-    }
+    broadcast = _thread_reply(fake_slack, dm, "im", root, "What did Churkin say about sanctions?", "thread_broadcast")
     assert post_event(bot.url, event_body(broadcast)).status_code == 200
     fake_slack.wait_for(lambda: len(fake_slack.final_answers(dm)) == 1)
     bot.listeners.wait_idle()
